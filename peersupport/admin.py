@@ -1,0 +1,132 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+
+from peersupport.models import AuditEvent, Message, PublicPage, TimingRule, User
+from peersupport.services import send_account_invitation
+
+
+class UserCreationForm(forms.ModelForm):
+    """No password here: the new user sets their own from the invitation email."""
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "groups")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Administrators create accounts with a role; the person then sets their own password."""
+
+    add_form = UserCreationForm
+    form = UserEditForm
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "is_active", "last_login")
+    list_filter = ("is_active", "is_staff", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Role and access", {"fields": ("is_active", "groups", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "groups")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    actions = ["invite"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Send an email inviting them to set a password")
+    def invite(self, request, queryset):
+        for user in queryset:
+            send_account_invitation(user, request=request)
+        self.message_user(
+            request, f"Invitations sent to {queryset.count()} people.", messages.SUCCESS
+        )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_label", "action", "object_type", "object_id", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "action", "object_id")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TimingRule)
+class TimingRuleAdmin(admin.ModelAdmin):
+    """Administrators change delays here; scheduled messages use the rule when they are made."""
+
+    list_display = ("key", "description", "delay", "unit", "enabled")
+    list_editable = ("delay", "unit", "enabled")
+    readonly_fields = ("key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """The outbox. Addresses are never stored here: only kinds, ids and states."""
+
+    list_display = ("kind", "channel", "status", "due_at", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "channel", "kind")
+    readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Retry the selected failed messages")
+    def retry_failed(self, request, queryset):
+        from peersupport.outbox import retry
+
+        for message in queryset.filter(status="failed"):
+            retry(message)
+        self.message_user(request, "Failed messages queued again.", messages.SUCCESS)
+
+
+@admin.register(PublicPage)
+class PublicPageAdmin(admin.ModelAdmin):
+    """The privacy notice and accessibility statement: their text is edited here. The pages
+    themselves must always exist, so they are never added or deleted."""
+
+    list_display = ("title", "slug", "updated_at")
+    fields = ("title", "slug", "body", "updated_at")
+    readonly_fields = ("slug", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PeersupportConfig(AppConfig):
+    name = "peersupport"
+    verbose_name = "Service and accounts"
+
+    def ready(self):
+        from peersupport import signals  # noqa: F401

@@ -1,0 +1,11 @@
+"""The Celery app. Celery is the clock; the state lives in the database."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peersupport.settings")
+
+app = Celery("peersupport")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

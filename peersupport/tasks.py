@@ -1,0 +1,28 @@
+from celery import shared_task
+
+from peersupport.jobs import record_job_run
+
+HEARTBEAT = "heartbeat"
+
+
+@shared_task(ignore_result=True)
+def heartbeat():
+    """Proves to /healthz/ that Celery beat and a worker are running."""
+    record_job_run(HEARTBEAT)
+
+
+@shared_task(ignore_result=True)
+def send_due_messages():
+    """The outbox sweep, run by beat every 30 seconds."""
+    from peersupport.outbox import sweep
+
+    sweep()
+    record_job_run("send_due_messages")
+
+
+@shared_task(ignore_result=True)
+def send_message(message_id: int):
+    """Send one message now; harmless if the sweep got there first (the claim fails)."""
+    from peersupport.outbox import deliver
+
+    deliver(message_id)
