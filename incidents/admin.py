@@ -1,0 +1,95 @@
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents import services
+from incidents.models import (
+    AffectedPerson,
+    DeadlineRule,
+    Organisation,
+    Review,
+    SelfReferral,
+    Service,
+    TeamMember,
+)
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "nation", "lead")
+    inlines = [ServiceInline]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation")
+    list_filter = ("organisation",)
+    autocomplete_fields = ("user",)
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    """Editing a rule moves the due dates of every open review at once."""
+
+    list_display = ("kind", "nation", "response_type", "working_days", "source")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved = services.recompute_open_review_deadlines()
+        messages.info(request, f"Deadlines recalculated: {moved} open reviews changed.")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.recompute_open_review_deadlines()
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    """Read-only here: the team works on reviews through the service's own pages."""
+
+    list_display = ("reference", "organisation", "status", "response_type", "reported_date")
+    list_filter = ("organisation", "status", "response_type")
+    search_fields = ("reference",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AffectedPerson)
+class AffectedPersonAdmin(admin.ModelAdmin):
+    """Only ids and status here: identifiable details stay on the audited team pages."""
+
+    list_display = ("id", "review", "kind", "consent_to_contact", "do_not_contact")
+    list_filter = ("kind", "consent_to_contact")
+    fields = ("review", "kind", "consent_to_contact", "consent_to_share", "do_not_contact")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SelfReferral)
+class SelfReferralAdmin(admin.ModelAdmin):
+    """Read-only, and ids and dates only: the team reads and converts requests on their own
+    audited pages (public:referral_detail)."""
+
+    list_display = ("id", "organisation", "created_at", "converted_at")
+    list_filter = ("organisation",)
+    fields = ("organisation", "contact_how", "created_at", "review", "converted_at")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,377 @@
+from django import forms
+from django.utils import timezone
+
+from incidents.models import (
+    AccessibleFormat,
+    AffectedPerson,
+    AvoidDate,
+    Channel,
+    Consent,
+    ConsentMethod,
+    Milestone,
+    PersonKind,
+    ResponseType,
+    Review,
+    ReviewStatus,
+    Service,
+)
+from incidents.validators import normalise_uk_phone
+from peersupport.forms import NHSDateField
+from peersupport.models import User
+from peersupport.roles import Role, group_name
+
+
+def team_users(organisation):
+    return User.objects.filter(
+        is_active=True,
+        groups__name=group_name(Role.TEAM),
+        team_membership__organisation=organisation,
+    ).order_by("first_name", "last_name", "email")
+
+
+class ReviewForm(forms.ModelForm):
+    incident_date = NHSDateField(label="Date of the incident", help_text="For example, 27 3 2026")
+    reported_date = NHSDateField(label="Date reported", help_text="For example, 29 3 2026")
+    family_agreed_due_on = NHSDateField(
+        label="Timeframe agreed with the family (optional)",
+        required=False,
+        help_text="For PSIRF responses, which set no fixed clock. For example, 30 6 2026",
+    )
+    candour_notified_on = NHSDateField(
+        label="Duty of Candour notification made (optional)", required=False
+    )
+    initial_report_sent_on = NHSDateField(label="72-hour report sent (optional)", required=False)
+    report_sent_on = NHSDateField(label="Report sent (optional)", required=False)
+
+    class Meta:
+        model = Review
+        fields = [
+            "reference",
+            "steis_ref",
+            "lfpse_ref",
+            "datix_ref",
+            "incident_date",
+            "reported_date",
+            "service",
+            "category",
+            "response_type",
+            "harm_level",
+            "lead_investigator",
+            "team_members",
+            "summary",
+            "restricted",
+            "family_agreed_due_on",
+            "candour_notified_on",
+            "initial_report_sent_on",
+            "report_sent_on",
+        ]
+        widgets = {
+            "category": forms.RadioSelect,
+            "response_type": forms.RadioSelect,
+            "harm_level": forms.RadioSelect,
+            "team_members": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "reference": "Review reference",
+            "restricted": "Restricted: only the named team members and administrators can see it",
+            "team_members": "Named team members",
+        }
+        help_texts = {
+            "reference": "Unique within your organisation, for example LR-2026-014",
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["service"].queryset = Service.objects.filter(organisation=organisation)
+        self.fields["lead_investigator"].queryset = team_users(organisation)
+        self.fields["team_members"].queryset = team_users(organisation)
+        self.fields["team_members"].required = False
+        for name in ("category", "response_type", "harm_level"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        required = {
+            "service": "Select the service",
+            "category": "Select the category",
+            "response_type": "Select the response type",
+            "harm_level": "Select the harm level",
+            "lead_investigator": "Select the lead investigator",
+            "summary": "Enter a short summary",
+            "reference": "Enter the review reference",
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
+        for name in ("steis_ref", "lfpse_ref", "datix_ref"):
+            self.fields[name].label = f"{self.fields[name].label} (optional)"
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        clash = Review.objects.filter(organisation=self.organisation, reference__iexact=reference)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                "A review with this reference already exists in your organisation"
+            )
+        return reference
+
+    def clean_incident_date(self):
+        incident_date = self.cleaned_data["incident_date"]
+        if incident_date and incident_date > timezone.localdate():
+            raise forms.ValidationError("Date of the incident must be today or in the past")
+        return incident_date
+
+    def clean(self):
+        cleaned = super().clean()
+        incident, reported = cleaned.get("incident_date"), cleaned.get("reported_date")
+        if incident and reported and reported < incident:
+            self.add_error(
+                "reported_date",
+                "Date reported must be the same as or after the date of the incident",
+            )
+        if reported and reported > timezone.localdate():
+            self.add_error("reported_date", "Date reported must be today or in the past")
+        for name in ("candour_notified_on", "initial_report_sent_on", "report_sent_on"):
+            value = cleaned.get(name)
+            if value and reported and value < reported:
+                self.add_error(name, "This date must be the same as or after the date reported")
+        return cleaned
+
+
+class ReviewStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        widget=forms.RadioSelect,
+        choices=[(s.value, s.label) for s in ReviewStatus if s != ReviewStatus.PAUSED],
+    )
+    closed_on = NHSDateField(
+        label="Date the review closed",
+        required=False,
+        help_text="Needed when closing the review. For example, 27 3 2026",
+    )
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].error_messages["required"] = "Select the new status"
+        self.fields["status"].choices = [
+            c for c in self.fields["status"].choices if c[0] != review.status
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == ReviewStatus.CLOSED and not cleaned.get("closed_on"):
+            self.add_error("closed_on", "Enter the date the review closed")
+        return cleaned
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the review paused?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the review is paused"},
+        help_text="For example, waiting for the coroner or a police investigation. No names.",
+    )
+
+
+class MilestoneForm(forms.ModelForm):
+    due_on = NHSDateField(label="Date", help_text="For example, 14 1 2027")
+
+    class Meta:
+        model = Milestone
+        fields = ["kind", "due_on"]
+        widgets = {"kind": forms.RadioSelect}
+        labels = {"kind": "Milestone"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != ""]
+        self.fields["kind"].error_messages["required"] = "Select the milestone"
+
+
+class CompleteMilestoneForm(forms.Form):
+    completed_on = NHSDateField(label="Date it happened", help_text="For example, 14 1 2027")
+
+    def clean_completed_on(self):
+        value = self.cleaned_data["completed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("Date it happened must be today or in the past")
+        return value
+
+
+class PersonForm(forms.ModelForm):
+    accessible_formats = forms.MultipleChoiceField(
+        label="Information in another format (optional)",
+        choices=AccessibleFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = AffectedPerson
+        fields = [
+            "kind",
+            "relationship",
+            "bereaved",
+            "full_name",
+            "preferred_name",
+            "email",
+            "phone",
+            "address",
+            "preferred_channel",
+            "safe_times",
+            "language",
+            "interpreter_needed",
+            "accessible_formats",
+            "accessibility_needs",
+            "staff_role",
+            "staff_team",
+            "prefers_supporter_gender",
+            "prefers_shared_background",
+            "prefers_language",
+            "prefers_lived_experience",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "preferred_channel": forms.RadioSelect,
+            "address": forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+            "accessibility_needs": forms.Textarea(attrs={"rows": 2}),
+            "full_name": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
+        }
+        labels = {
+            "kind": "Who is this person?",
+            "bereaved": "Bereaved by this incident",
+            "preferred_channel": "How do they prefer to be contacted?",
+            "interpreter_needed": "Needs an interpreter",
+            "accessibility_needs": "Other communication or access needs (optional)",
+            "prefers_supporter_gender": "Would like a supporter of this gender (optional)",
+            "prefers_shared_background": "Would like a supporter who shares this background (optional)",
+            "prefers_language": "Would like a supporter who speaks (optional)",
+            "prefers_lived_experience": "Would like a supporter with this experience (optional)",
+            "staff_role": "Staff role (optional)",
+            "staff_team": "Staff team (optional)",
+        }
+        help_texts = {
+            "prefers_lived_experience": "Only what the person chose to tell us, for example bereaved by suicide.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "preferred_channel"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+        self.fields["kind"].error_messages["required"] = "Select who this person is"
+        self.fields["preferred_channel"].error_messages["required"] = (
+            "Select how they prefer to be contacted"
+        )
+        for name in ("relationship", "preferred_name", "email", "phone", "address", "safe_times"):
+            self.fields[name].label = f"{self.fields[name].label} (optional)"
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter their full name")
+        return name
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        return normalise_uk_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("preferred_channel")
+        needs = {
+            Channel.EMAIL: "email",
+            Channel.PHONE: "phone",
+            Channel.SMS: "phone",
+            Channel.LETTER: "address",
+        }
+        field = needs.get(channel)
+        if field and not cleaned.get(field) and field not in self.errors:
+            self.add_error(field, f"Enter their {field} or choose another way to contact them")
+        if cleaned.get("kind") == PersonKind.STAFF and not cleaned.get("staff_team"):
+            self.add_error("staff_team", "Enter the team this member of staff works in")
+        return cleaned
+
+
+CONSENT_CHOICES = [(c.value, c.label) for c in Consent]
+
+
+class ConsentForm(forms.Form):
+    consent_to_contact = forms.ChoiceField(
+        label="Have they agreed to be contacted about peer support?",
+        choices=CONSENT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they agreed to be contacted"},
+    )
+    consent_to_share = forms.ChoiceField(
+        label="Have they agreed that their contact details can be shared with a peer supporter?",
+        choices=CONSENT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether their details can be shared"},
+    )
+    method = forms.ChoiceField(
+        label="How did they tell you?",
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        answered = {cleaned.get("consent_to_contact"), cleaned.get("consent_to_share")} - {
+            None,
+            Consent.NOT_ASKED,
+        }
+        if answered and not cleaned.get("method"):
+            self.add_error("method", "Select how they told you")
+        if (
+            cleaned.get("consent_to_share") == Consent.GIVEN
+            and cleaned.get("consent_to_contact") != Consent.GIVEN
+        ):
+            self.add_error(
+                "consent_to_share", "Details can only be shared if they have agreed to be contacted"
+            )
+        return cleaned
+
+
+class AvoidDateForm(forms.ModelForm):
+    date = NHSDateField(label="Date to avoid", help_text="For example, 14 1 2027")
+
+    class Meta:
+        model = AvoidDate
+        fields = ["date", "reason"]
+        widgets = {"reason": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [c for c in self.fields["reason"].choices if c[0] != ""]
+        self.fields["reason"].error_messages["required"] = "Select the reason"
+
+
+class ReviewFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Reference, external reference or words in the summary",
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *ReviewStatus.choices]
+    )
+    service = forms.ModelChoiceField(
+        label="Service", required=False, queryset=Service.objects.none(), empty_label="Any service"
+    )
+    response_type = forms.ChoiceField(
+        label="Response type",
+        required=False,
+        choices=[("", "Any response type"), *ResponseType.choices],
+    )
+    overdue = forms.BooleanField(label="Only reviews with an overdue deadline", required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(organisation=organisation)

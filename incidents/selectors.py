@@ -1,0 +1,156 @@
+"""Named reads for the team's pages."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from incidents.access import organisation_of
+from incidents.deadlines import add_working_days
+from incidents.models import AffectedPerson, Milestone, Review, SelfReferral
+
+DUE_SOON_WORKING_DAYS = 5
+QUEUE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    review: Review
+    label: str
+    due_on: date
+    overdue: bool
+
+
+DEADLINES = [
+    ("candour_due_on", "candour_notified_on", "Duty of Candour notification"),
+    ("initial_report_due_on", "initial_report_sent_on", "72-hour report"),
+    ("report_due_on", "report_sent_on", "Report"),
+]
+
+
+def deadlines_due(
+    reviews, today: date, horizon: date, limit: int
+) -> tuple[list[DeadlineItem], int]:
+    """Open deadlines overdue or due by `horizon`, soonest first: the first `limit`, and the total.
+
+    Counted and limited in the database, one kind of deadline at a time, so the page costs the
+    same whether an organisation has ten open reviews or ten thousand.
+    """
+    items, total = [], 0
+    open_reviews = reviews.open().only("id", "reference", "status", *[d for d, _, _ in DEADLINES])
+    for due, done, label in DEADLINES:
+        pending = open_reviews.filter(**{f"{due}__lte": horizon, f"{done}__isnull": True})
+        total += pending.count()
+        for review in pending.order_by(due, "reference")[:limit]:
+            due_on = getattr(review, due)
+            items.append(DeadlineItem(review, label, due_on, due_on < today))
+    items.sort(key=lambda item: (item.due_on, item.review.reference))
+    return items[:limit], total
+
+
+def people_waiting_for_a_supporter(user):
+    """People with consent to contact whose offer still needs a supporter.
+
+    Every person with consent gets an offer at once (supporters.services.open_offer), so an
+    offer in "needs a supporter" is exactly the waiting state.
+    """
+    from supporters.models import OfferStatus, SupportOffer
+
+    waiting = SupportOffer.objects.filter(status=OfferStatus.NEEDS_SUPPORTER, person=OuterRef("pk"))
+    return (
+        AffectedPerson.objects.visible_to(user)
+        .with_contact_consent()
+        .exclude(review__status="closed")
+        .filter(Exists(waiting))
+        .select_related("review")
+        .order_by("created_at", "pk")
+    )
+
+
+def people_to_contact_again(user, today):
+    """People who asked to be contacted later, from the date they chose."""
+    from supporters.models import OfferStatus, SupportOffer
+
+    return (
+        SupportOffer.objects.filter(
+            person__in=AffectedPerson.objects.visible_to(user).with_contact_consent(),
+            status=OfferStatus.LATER,
+            contact_again_on__lte=today,
+            next__isnull=True,
+        )
+        .exclude(person__offers__status__in=["needs_supporter", "offered", "accepted", "active"])
+        .select_related("person", "person__review")
+        .order_by("contact_again_on")
+    )
+
+
+def reassignment_tasks(user):
+    from supporters.models import ReassignmentTask
+
+    return (
+        ReassignmentTask.objects.filter(
+            done_at__isnull=True,
+            offer__person__in=AffectedPerson.objects.visible_to(user),
+        )
+        .select_related("offer__person__review", "offer__supporter__user")
+        .order_by("created_at")
+    )
+
+
+def open_concerns(user):
+    """Open concerns about people this user may see, oldest first: the most urgent items."""
+    from supporters.models import Concern
+
+    return (
+        Concern.objects.open()
+        .filter(offer__person__in=AffectedPerson.objects.visible_to(user))
+        .select_related("offer__person", "raised_by__user")
+        .order_by("raised_at", "pk")
+    )
+
+
+def requests_for_support(user):
+    """Staff who asked for support themselves and are not yet added as people: oldest first."""
+    return SelfReferral.objects.for_user(user).unconverted().order_by("created_at", "pk")
+
+
+def work_queue_for(user, today: date | None = None) -> dict:
+    """What the team member should act on: open concerns first, then deadlines, people
+    waiting, milestones this week."""
+    today = today or timezone.localdate()
+    organisation = organisation_of(user)
+    if organisation is None:
+        return {
+            "concerns": [],
+            "referrals": [],
+            "deadlines": [],
+            "waiting": [],
+            "milestones": [],
+            "contact_again": [],
+            "reassign": [],
+            "horizon": today,
+        }
+    horizon = add_working_days(today, DUE_SOON_WORKING_DAYS, organisation.nation)
+    reviews = Review.objects.visible_to(user)
+    week_start = today - timedelta(days=today.weekday())
+    milestones = (
+        Milestone.objects.filter(review__in=reviews)
+        .upcoming_between(week_start, week_start + timedelta(days=6))
+        .select_related("review")
+    )
+    deadlines, deadlines_total = deadlines_due(reviews, today, horizon, QUEUE_LIMIT)
+    waiting = people_waiting_for_a_supporter(user)
+    return {
+        "concerns": list(open_concerns(user)[:QUEUE_LIMIT]),
+        "referrals": list(requests_for_support(user)[:QUEUE_LIMIT]),
+        "deadlines": deadlines,
+        "deadlines_total": deadlines_total,
+        "waiting": list(waiting[:QUEUE_LIMIT]),
+        "waiting_total": waiting.count(),
+        "milestones": list(milestones),
+        "contact_again": list(people_to_contact_again(user, today)[:QUEUE_LIMIT]),
+        "reassign": list(reassignment_tasks(user)[:QUEUE_LIMIT]),
+        "horizon": horizon,
+        "limit": QUEUE_LIMIT,
+    }

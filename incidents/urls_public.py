@@ -1,0 +1,16 @@
+"""Public pages (no login), and the team's page for a request for support (namespace "public")."""
+
+from django.urls import path
+
+from incidents import views_public
+
+app_name = "public"
+
+urlpatterns = [
+    path("peer-support/", views_public.about, name="about"),
+    path("peer-support/ask/", views_public.referral_form, name="referral_form"),
+    path("peer-support/ask/thank-you/", views_public.referral_thanks, name="referral_thanks"),
+    path("privacy/", views_public.privacy, name="privacy"),
+    path("accessibility/", views_public.accessibility, name="accessibility"),
+    path("referrals/<int:pk>/", views_public.referral_detail, name="referral_detail"),
+]

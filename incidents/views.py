@@ -1,0 +1,393 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
+
+from incidents import services
+from incidents.access import get_person_for_user, get_review_for_user, organisation_of
+from incidents.forms import (
+    AvoidDateForm,
+    CompleteMilestoneForm,
+    ConsentForm,
+    MilestoneForm,
+    PauseForm,
+    PersonForm,
+    ReviewFilterForm,
+    ReviewForm,
+    ReviewStatusForm,
+)
+from incidents.models import AffectedPerson, ConsentRecord, Milestone, Review, ReviewStatus
+from incidents.selectors import work_queue_for
+from peersupport import audit
+from peersupport.access import role_required
+from peersupport.forms import posted
+from peersupport.roles import Role
+
+REVIEWS_PER_PAGE = 25
+
+
+def _organisation_or_403(user):
+    organisation = organisation_of(user)
+    if organisation is None:
+        raise PermissionDenied("You are not a member of an organisation's team yet.")
+    return organisation
+
+
+@role_required(Role.TEAM)
+def work_queue(request):
+    """The team's home: what needs acting on today."""
+    return render(request, "incidents/work_queue.html", work_queue_for(request.user))
+
+
+@role_required(Role.TEAM)
+def review_list(request):
+    organisation = _organisation_or_403(request.user)
+    form = ReviewFilterForm(request.GET or None, organisation=organisation)
+    reviews = (
+        Review.objects.visible_to(request.user)
+        .select_related("service", "lead_investigator")
+        .annotate(
+            people_count=Subquery(
+                AffectedPerson.objects.filter(review=OuterRef("pk"))
+                .order_by()
+                .values("review")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+        )
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            reviews = reviews.filter(
+                Q(reference__icontains=q)
+                | Q(steis_ref__icontains=q)
+                | Q(lfpse_ref__icontains=q)
+                | Q(datix_ref__icontains=q)
+                | Q(summary__icontains=q)
+            )
+        if data["status"]:
+            reviews = reviews.filter(status=data["status"])
+        if data["service"]:
+            reviews = reviews.filter(service=data["service"])
+        if data["response_type"]:
+            reviews = reviews.filter(response_type=data["response_type"])
+        if data["overdue"]:
+            reviews = reviews.overdue()
+    page = Paginator(reviews.order_by("-reported_date", "-id"), REVIEWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incidents/review_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@role_required(Role.TEAM)
+def review_create(request):
+    organisation = _organisation_or_403(request.user)
+    form = ReviewForm(
+        posted(request), organisation=organisation, initial={"lead_investigator": request.user}
+    )
+    if request.method == "POST" and form.is_valid():
+        review = form.save(commit=False)
+        review.organisation = organisation
+        services.save_review(
+            review, by=request.user, request=request, team_members=form.cleaned_data["team_members"]
+        )
+        messages.success(request, f"Review {review.reference} logged.")
+        return redirect("incidents:review_detail", pk=review.pk)
+    return render(request, "incidents/review_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.TEAM)
+def review_edit(request, pk):
+    review = get_review_for_user(request.user, pk)
+    form = ReviewForm(posted(request), instance=review, organisation=review.organisation)
+    if request.method == "POST" and form.is_valid():
+        review = form.save(commit=False)
+        services.save_review(
+            review, by=request.user, request=request, team_members=form.cleaned_data["team_members"]
+        )
+        messages.success(request, "Review updated.")
+        return redirect("incidents:review_detail", pk=review.pk)
+    return render(request, "incidents/review_form.html", {"form": form, "review": review})
+
+
+@role_required(Role.TEAM)
+def review_detail(request, pk):
+    review = get_review_for_user(request.user, pk)
+    people = review.people.all()
+    audit.record("review.viewed", request=request, obj=review)
+    history = review.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )[:50]
+    return render(
+        request,
+        "incidents/review_detail.html",
+        {
+            "review": review,
+            "people": people,
+            "milestones": review.milestones.all(),
+            "status_changes": review.status_changes.select_related("changed_by"),
+            "changes": _describe_history(history),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _describe_history(records):
+    """Turn simple-history records into 'who changed what, when' lines (field labels only)."""
+    records = list(records)
+    lines = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        if record.history_type == "+":
+            fields = []
+        elif previous is not None:
+            delta = record.diff_against(previous)
+            fields = [
+                capfirst(str(record.instance._meta.get_field(change.field).verbose_name))
+                for change in delta.changes
+            ]
+        else:
+            continue
+        if record.history_type == "~" and not fields:
+            continue
+        lines.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "created": record.history_type == "+",
+                "fields": fields,
+            }
+        )
+    return lines
+
+
+@role_required(Role.TEAM)
+def review_status(request, pk):
+    review = get_review_for_user(request.user, pk)
+    if review.status == ReviewStatus.PAUSED:
+        messages.info(request, "This review is paused: resume it first.")
+        return redirect("incidents:review_detail", pk=review.pk)
+    form = ReviewStatusForm(posted(request), review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_review_status(
+                review,
+                form.cleaned_data["status"],
+                by=request.user,
+                request=request,
+                closed_on=form.cleaned_data.get("closed_on"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Status changed to {review.get_status_display().lower()}.")
+            return redirect("incidents:review_detail", pk=review.pk)
+    return render(request, "incidents/review_status.html", {"form": form, "review": review})
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@role_required(Role.TEAM)
+def review_pause(request, pk):
+    review = get_review_for_user(request.user, pk)
+    form = PauseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_review_status(
+                review,
+                ReviewStatus.PAUSED,
+                by=request.user,
+                request=request,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Review paused.")
+            return redirect("incidents:review_detail", pk=review.pk)
+    return render(request, "incidents/review_pause.html", {"form": form, "review": review})
+
+
+@role_required(Role.TEAM)
+@require_POST
+def review_resume(request, pk):
+    review = get_review_for_user(request.user, pk)
+    try:
+        services.resume_review(review, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Review resumed: {review.get_status_display().lower()}.")
+    return redirect("incidents:review_detail", pk=review.pk)
+
+
+@role_required(Role.TEAM)
+def milestone_add(request, pk):
+    review = get_review_for_user(request.user, pk)
+    form = MilestoneForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.add_milestone(
+            review,
+            form.cleaned_data["kind"],
+            form.cleaned_data["due_on"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, "Milestone added.")
+        return redirect("incidents:review_detail", pk=review.pk)
+    return render(request, "incidents/milestone_form.html", {"form": form, "review": review})
+
+
+@role_required(Role.TEAM)
+def milestone_complete(request, pk):
+    milestone = get_object_or_404(
+        Milestone.objects.filter(review__in=Review.objects.visible_to(request.user)), pk=pk
+    )
+    form = CompleteMilestoneForm(posted(request), initial={"completed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.complete_milestone(
+            milestone, form.cleaned_data["completed_on"], by=request.user, request=request
+        )
+        messages.success(request, "Milestone marked as done.")
+        return redirect("incidents:review_detail", pk=milestone.review_id)
+    return render(
+        request,
+        "incidents/milestone_complete.html",
+        {"form": form, "milestone": milestone, "review": milestone.review},
+    )
+
+
+@role_required(Role.TEAM)
+def person_create(request, pk):
+    review = get_review_for_user(request.user, pk)
+    form = PersonForm(posted(request))
+    consent_form = ConsentForm(
+        posted(request),
+        prefix="consent",
+        initial={"consent_to_contact": "not_asked", "consent_to_share": "not_asked"},
+    )
+    if request.method == "POST" and form.is_valid() and consent_form.is_valid():
+        person = form.save(commit=False)
+        person.review = review
+        person.organisation = review.organisation
+        services.save_person(person, by=request.user, request=request)
+        _record_consents(person, consent_form, request)
+        messages.success(request, f"{person} added to review {review.reference}.")
+        return redirect("incidents:person_detail", pk=person.pk)
+    return render(
+        request,
+        "incidents/person_form.html",
+        {"form": form, "consent_form": consent_form, "review": review, "creating": True},
+    )
+
+
+def _record_consents(person, consent_form, request):
+    data = consent_form.cleaned_data
+    for kind, field in (
+        (ConsentRecord.Kind.CONTACT, "consent_to_contact"),
+        (ConsentRecord.Kind.SHARE, "consent_to_share"),
+    ):
+        if data[field] != getattr(person, field) or person.consents.filter(kind=kind).count() == 0:
+            services.record_consent(
+                person, kind, data[field], data["method"], by=request.user, request=request
+            )
+
+
+@role_required(Role.TEAM)
+def person_edit(request, pk):
+    person = get_person_for_user(request.user, pk)
+    form = PersonForm(posted(request), instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.save_person(form.save(commit=False), by=request.user, request=request)
+        messages.success(request, "Details updated.")
+        return redirect("incidents:person_detail", pk=person.pk)
+    return render(
+        request,
+        "incidents/person_form.html",
+        {"form": form, "person": person, "review": person.review},
+    )
+
+
+@role_required(Role.TEAM)
+def person_consent(request, pk):
+    person = get_person_for_user(request.user, pk)
+    form = ConsentForm(
+        posted(request),
+        initial={
+            "consent_to_contact": person.consent_to_contact,
+            "consent_to_share": person.consent_to_share,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        _record_consents(person, form, request)
+        messages.success(request, "Consent recorded.")
+        return redirect("incidents:person_detail", pk=person.pk)
+    return render(request, "incidents/person_consent.html", {"form": form, "person": person})
+
+
+@role_required(Role.TEAM)
+def person_avoid_date(request, pk):
+    person = get_person_for_user(request.user, pk)
+    form = AvoidDateForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.add_avoid_date(
+            person,
+            form.cleaned_data["date"],
+            form.cleaned_data["reason"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, "Date to avoid added.")
+        return redirect("incidents:person_detail", pk=person.pk)
+    return render(request, "incidents/person_avoid_date.html", {"form": form, "person": person})
+
+
+@role_required(Role.TEAM)
+@require_POST
+def person_do_not_contact(request, pk):
+    person = get_person_for_user(request.user, pk)
+    value = request.POST.get("do_not_contact") == "on"
+    services.set_do_not_contact(person, value, by=request.user, request=request)
+    messages.success(
+        request,
+        "Do not contact is on: nobody will contact them." if value else "Do not contact is off.",
+    )
+    return redirect("incidents:person_detail", pk=person.pk)
+
+
+@role_required(Role.TEAM)
+def person_detail(request, pk):
+    person = get_person_for_user(request.user, pk)
+    audit.record("person.viewed", request=request, obj=person)
+    history = person.history.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )[:50]
+    return render(
+        request,
+        "incidents/person_detail.html",
+        {
+            "person": person,
+            "review": person.review,
+            "consents": person.consents.select_related("recorded_by"),
+            "avoid_dates": person.avoid_dates.all(),
+            "changes": _describe_history(history),
+        },
+    )

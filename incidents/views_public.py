@@ -1,0 +1,247 @@
+"""Public pages anyone can read without logging in, and the team's page for a request for support.
+
+The public pages say nothing about any person: supporters appear by the first name and role they
+chose to share, and the thank-you page never repeats what was sent.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import salted_hmac
+from django.utils.timezone import now
+from django.views.decorators.http import require_http_methods, require_safe
+
+from incidents.forms_public import ConvertReferralForm, ReferralForm
+from incidents.models import AffectedPerson, Organisation, SelfReferral
+from incidents.referrals import convert_referral, submit_referral
+from incidents.validators import display_phone
+from peersupport import audit
+from peersupport.access import role_required
+from peersupport.forms import posted
+from peersupport.models import PublicPage
+from peersupport.public_page_defaults import DEFAULTS as PAGE_DEFAULTS
+from peersupport.roles import Role
+from supporters.models import PeerSupporter, Pool, SupporterStatus
+
+# Requests accepted from one address in an hour. Staff on one hospital network may share an
+# address, so this is generous for people and still stops a script; settings may change it.
+REFERRALS_PER_HOUR = 5
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+# Rate limit ------------------------------------------------------------------------------------
+
+
+def _rate_key(request) -> str:
+    """A cache key for the sender's address in this hour. Hashed with the secret key, so the
+    cache never holds the address itself."""
+    address = audit.client_ip(request) or "unknown"
+    digest = salted_hmac("referral-rate", address).hexdigest()[:32]
+    window = int(now().timestamp() // RATE_WINDOW_SECONDS)
+    return f"referral-rate:{digest}:{window}"
+
+
+def _limit() -> int:
+    return getattr(settings, "REFERRALS_PER_HOUR", REFERRALS_PER_HOUR)
+
+
+def over_rate_limit(request) -> bool:
+    return cache.get(_rate_key(request), 0) >= _limit()
+
+
+def count_submission(request) -> None:
+    key = _rate_key(request)
+    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+
+
+# Public pages ----------------------------------------------------------------------------------
+
+
+def _phone_numbers():
+    """Each organisation's service phone number, for people who would rather call."""
+    return [
+        {"name": name, "phone": display_phone(phone)}
+        for name, phone in Organisation.objects.exclude(phone="").values_list("name", "phone")
+    ]
+
+
+def _public_supporters():
+    """Active supporters who chose to share a first name: that name and their role, nothing else.
+
+    Grouped by pool (staff peers first). Reads only the shared fields, never the user's name.
+    """
+    rows = (
+        PeerSupporter.objects.filter(status=SupporterStatus.ACTIVE, user__is_active=True)
+        .exclude(public_first_name="")
+        .order_by("public_first_name", "pk")
+        .values_list("pool", "public_first_name", "public_role")
+    )
+    groups = {Pool.STAFF: [], Pool.LIVED_EXPERIENCE: []}
+    for pool, first_name, role in rows:
+        groups.setdefault(pool, []).append({"first_name": first_name, "role": role})
+    titles = {
+        Pool.STAFF: "Staff peer supporters",
+        Pool.LIVED_EXPERIENCE: "Peer supporters for families, carers and patients",
+    }
+    return [
+        {"title": titles.get(pool, "Peer supporters"), "people": people}
+        for pool, people in groups.items()
+        if people
+    ]
+
+
+@login_not_required
+@require_safe
+def about(request):
+    """What peer support is, who the supporters are, how to ask, and what to do in an emergency."""
+    return render(
+        request,
+        "public/about.html",
+        {"supporter_groups": _public_supporters(), "phone_numbers": _phone_numbers()},
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def referral_form(request):
+    """Ask for support. A robot that fills in the hidden box sees the thank-you page; nothing is
+    saved. Past the hourly limit for an address, the page asks people to phone instead."""
+    organisations = list(Organisation.objects.order_by("name"))
+    if request.method == "POST" and over_rate_limit(request):
+        return render(
+            request,
+            "public/referral_limited.html",
+            {"phone_numbers": _phone_numbers()},
+            status=429,
+        )
+    form = ReferralForm(posted(request), organisations=organisations)
+    if request.method == "POST" and organisations:
+        if form.is_robot:
+            count_submission(request)
+            return redirect("public:referral_thanks")
+        if form.is_valid():
+            count_submission(request)
+            submit_referral(**form.referral_data())
+            return redirect("public:referral_thanks")
+    return render(
+        request,
+        "public/referral_form.html",
+        {"form": form, "available": bool(organisations), "phone_numbers": _phone_numbers()},
+    )
+
+
+@login_not_required
+@require_safe
+def referral_thanks(request):
+    return render(request, "public/referral_thanks.html", {"phone_numbers": _phone_numbers()})
+
+
+def public_page(slug: str) -> PublicPage:
+    """The page as administrators wrote it; restored from the defaults if its row is gone."""
+    page = PublicPage.objects.filter(slug=slug).first()
+    if page is None:
+        title, body = PAGE_DEFAULTS[slug]
+        page, _ = PublicPage.objects.get_or_create(
+            slug=slug, defaults={"title": title, "body": body}
+        )
+    return page
+
+
+def page_blocks(body: str) -> list[dict]:
+    """Plain text into headings ("## "), bulleted lists ("- ") and paragraphs, so the template
+    can render it with the NHS styles while escaping everything an administrator typed."""
+    blocks = []
+    for chunk in re.split(r"\n\s*\n", body.replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if len(lines) == 1 and lines[0].startswith("## "):
+            blocks.append({"kind": "heading", "text": lines[0][3:].strip()})
+            continue
+        current = None
+        for line in lines:
+            kind = "list" if line.startswith("- ") else "paragraph"
+            if current is None or current["kind"] != kind:
+                current = {"kind": kind, "lines": []}
+                blocks.append(current)
+            current["lines"].append(line[2:].strip() if kind == "list" else line)
+    for block in blocks:
+        if block["kind"] == "paragraph":
+            block["text"] = "\n".join(block.pop("lines"))
+        elif block["kind"] == "list":
+            block["items"] = block.pop("lines")
+    return blocks
+
+
+def _render_page(request, slug):
+    page = public_page(slug)
+    return render(request, "public/page.html", {"page": page, "blocks": page_blocks(page.body)})
+
+
+@login_not_required
+@require_safe
+def privacy(request):
+    return _render_page(request, PublicPage.PRIVACY)
+
+
+@login_not_required
+@require_safe
+def accessibility(request):
+    return _render_page(request, PublicPage.ACCESSIBILITY)
+
+
+# The team's page for a request -----------------------------------------------------------------
+
+
+def get_referral_for_user(user, pk) -> SelfReferral:
+    """A request for the team user's own organisation, or 404."""
+    return get_object_or_404(
+        SelfReferral.objects.for_user(user).select_related(
+            "organisation", "review", "converted_by", "converted_person"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(Role.TEAM)
+@require_http_methods(["GET", "HEAD", "POST"])
+def referral_detail(request, pk):
+    """The request, and one action: add them as a person affected and offer support."""
+    referral = get_referral_for_user(request.user, pk)
+    if request.method == "POST" and referral.is_converted:
+        messages.info(request, "This request has already been added.")
+        return redirect("public:referral_detail", pk=referral.pk)
+    form = ConvertReferralForm(posted(request), user=request.user, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = convert_referral(
+                referral, by=request.user, review=form.cleaned_data["review"], request=request
+            )
+        except ValidationError as error:
+            for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, f"{person.full_name} added. Their offer of support needs a supporter."
+            )
+            return redirect("incidents:person_detail", pk=person.pk)
+    if request.method != "POST":
+        audit.record("referral.viewed", request=request, obj=referral)
+    person_visible = (
+        referral.is_converted
+        and AffectedPerson.objects.visible_to(request.user)
+        .filter(pk=referral.converted_person_id)
+        .exists()
+    )
+    return render(
+        request,
+        "incidents/referral_detail.html",
+        {"referral": referral, "form": form, "person_visible": person_visible},
+    )
