@@ -1,0 +1,136 @@
+from django import forms
+from django.utils import timezone
+
+from incidents.forms import team_users
+from peersupport.forms import NHSDateField
+from supporters.models import CloseReason, Course, OfferedVia, SupporterStatus
+
+
+def _not_in_future(value, label):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"{label} must be today or in the past")
+    return value
+
+
+class AssignForm(forms.Form):
+    via = forms.ChoiceField(
+        label="How will the offer reach them?",
+        choices=[
+            (OfferedVia.EMAIL, "Send the offer by email now"),
+            (OfferedVia.PHONE, "The team has offered it by phone"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the offer will reach them"},
+    )
+    override_reason = forms.CharField(
+        label="Why is a supporter from the other pool right for this person?",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, needs_override=False, reassigning=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_override = needs_override
+        if not needs_override:
+            del self.fields["override_reason"]
+        if reassigning:
+            # The person already has the offer; a reassignment tells them by their channel.
+            del self.fields["via"]
+
+    def clean_override_reason(self):
+        reason = self.cleaned_data["override_reason"].strip()
+        if self.needs_override and not reason:
+            raise forms.ValidationError(
+                "Enter why a supporter from the other pool is right for them"
+            )
+        return reason
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="What did they say?",
+        choices=[
+            ("accepted", "They would like the support"),
+            ("declined", "No, thank you"),
+            ("later", "Ask again later"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what they said"},
+    )
+    reason = forms.CharField(
+        label="Anything they said about why (optional)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if they chose to say. No clinical details.",
+    )
+    contact_again_on = NHSDateField(
+        label="When should we contact them again? (optional)",
+        required=False,
+        help_text="If they asked to be contacted later. Leave empty for 4 weeks from today.",
+    )
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is support ending?",
+        choices=[(c.value, c.label) for c in CloseReason if c != CloseReason.REASSIGNED],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why support is ending"},
+    )
+
+
+class SupporterStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        choices=SupporterStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the new status"},
+    )
+    paused_until = NHSDateField(label="Expected return date (if pausing)", required=False)
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=300,
+        help_text="Kept on their record. No health details.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == SupporterStatus.PAUSED and not cleaned.get("paused_until"):
+            self.add_error("paused_until", "Enter the date they expect to return")
+        return cleaned
+
+
+class TrainingForm(forms.Form):
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.all(),
+        label="Course",
+        error_messages={"required": "Select the course"},
+    )
+    completed_on = NHSDateField(label="Date completed", help_text="For example, 14 9 2026")
+
+    def clean_completed_on(self):
+        return _not_in_future(self.cleaned_data["completed_on"], "Date completed")
+
+
+class SupervisionForm(forms.Form):
+    supervisor = forms.ModelChoiceField(
+        queryset=None, label="Supervisor", error_messages={"required": "Select the supervisor"}
+    )
+    held_on = NHSDateField(label="Date of the session", help_text="For example, 14 9 2026")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = team_users(organisation)
+
+    def clean_held_on(self):
+        return _not_in_future(self.cleaned_data["held_on"], "Date of the session")
+
+
+class AcceptCodeForm(forms.Form):
+    accept = forms.BooleanField(
+        label="I have read the code of conduct and role description, and I agree to follow them",
+        error_messages={"required": "Confirm that you agree to the code of conduct"},
+    )

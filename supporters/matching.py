@@ -1,0 +1,494 @@
+"""Matching: a ranked shortlist of peer supporters for one person, never an automatic assignment.
+
+The team chooses who to offer; this module only says who may be offered and why, in plain words.
+
+1. Hard filters (`HARD_FILTERS`): each is a plain function `rule(supporter, ctx)` that returns a
+   sentence saying why the supporter cannot be offered, or None. A supporter fails on every rule
+   that applies, and the excluded list shows all of them, so the team can see what to fix
+   (renew training, book supervision) as well as who is out.
+2. Soft scoring (`WEIGHTS`): the preferences the person chose to give (language, gender, shared
+   background, similar experience), bereavement, and current caseload. Each point scored comes
+   with a reason shown beside the candidate, such as "Speaks Urdu, as Amina asked". People in
+   secure and community services say choosing who supports them matters to them (a shared
+   experience, gender, background): the scoring ranks, it never hides anyone who is eligible.
+
+Region: `AffectedPerson` has no region, and neither has `Organisation`, so there is nothing to
+compare `PeerSupporter.region` with. Locality is instead enforced by the `not_serving_organisation`
+hard filter: every candidate already supports people for the person's organisation. When people
+or organisations gain a region, add a "region" weight here.
+
+Queries: `shortlist()` runs a fixed number of queries however many supporters there are (the
+review and its named team, or the organisation of a person with no review; the mandatory
+courses, the supporters with their annotations, and their mandatory training summed up per
+course). Each rule reads only what `load_supporters()` loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Subquery, Value
+from django.utils import timezone
+
+from incidents.models import AffectedPerson, Organisation, PersonKind, Review
+from supporters.models import (
+    SUPERVISION_INTERVAL,
+    Course,
+    PeerSupporter,
+    Pool,
+    SupervisionSession,
+    SupporterStatus,
+    TrainingRecord,
+    caseload_annotation,
+)
+
+# Supervision is due every SUPERVISION_INTERVAL; a supporter stays on the shortlist for this
+# long after it falls due, so a session booked for next week does not take them off.
+SUPERVISION_GRACE = timedelta(days=14)
+
+# Points for each kind of match. Integers so a score is easy to explain.
+WEIGHTS = {
+    "language": 40,  # speaks the language the person asked for, or their own if not English
+    "experience": 30,  # has shared an experience like the one the person asked for
+    "gender": 20,  # the gender the person asked for
+    "background": 20,  # shares the background the person asked for
+    "bereavement": 15,  # the person is bereaved (or asked for it) and so is the supporter
+    "per_person_supported": -5,  # for each person the supporter supports now
+}
+
+POOL_FOR_KIND = {
+    PersonKind.STAFF: Pool.STAFF,
+    PersonKind.FAMILY: Pool.LIVED_EXPERIENCE,
+    PersonKind.SERVICE_USER: Pool.LIVED_EXPERIENCE,
+}
+
+
+@dataclass
+class Candidate:
+    supporter: PeerSupporter
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    caseload: int = 0
+
+
+@dataclass
+class Excluded:
+    supporter: PeerSupporter
+    why: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MatchContext:
+    """What every rule needs to know about the person, loaded once per shortlist.
+
+    A member of staff who asked for support themselves may have no review: then the rules about
+    the review (involved in it, declared a conflict with it) do not apply.
+    """
+
+    person: AffectedPerson
+    review: Review | None
+    organisation: Organisation
+    today: date
+    override_pool: bool
+    mandatory_courses: list[Course]
+    review_lead_id: int | None
+    review_team_ids: set[int]
+
+    @classmethod
+    def build(cls, person, *, override_pool=False, today=None) -> MatchContext:
+        if person.review_id is not None:
+            review = Review.objects.select_related("organisation").get(pk=person.review_id)
+            organisation = review.organisation
+            review_team_ids = set(review.team_members.values_list("id", flat=True))
+        else:
+            review = None
+            organisation = Organisation.objects.get(pk=person.organisation_id)
+            review_team_ids = set()
+        return cls(
+            person=person,
+            review=review,
+            organisation=organisation,
+            today=today or timezone.localdate(),
+            override_pool=override_pool,
+            mandatory_courses=list(Course.objects.filter(mandatory=True).order_by("name")),
+            review_lead_id=review.lead_investigator_id if review is not None else None,
+            review_team_ids=review_team_ids,
+        )
+
+    @property
+    def person_name(self) -> str:
+        return self.person.preferred_name or self.person.full_name
+
+
+def candidate_queryset(ctx: MatchContext):
+    """Every supporter, in one query, annotated with what the rules and the scoring read."""
+    serves = PeerSupporter.organisations.through.objects.filter(
+        peersupporter_id=OuterRef("pk"), organisation_id=ctx.organisation.pk
+    )
+    if ctx.review is not None:
+        conflicted = Exists(
+            PeerSupporter.conflicts.through.objects.filter(
+                peersupporter_id=OuterRef("pk"), review_id=ctx.review.pk
+            )
+        )
+    else:
+        conflicted = Value(False, output_field=BooleanField())
+    # caseload_annotation() joins offers and groups by supporter. The last supervision is a
+    # subquery rather than Max() over a second join, which would multiply each supporter's offer
+    # rows by their supervision rows before grouping.
+    last_supervision = (
+        SupervisionSession.objects.filter(supporter_id=OuterRef("pk"))
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
+    return (
+        PeerSupporter.objects.select_related("user")
+        .annotate(
+            caseload=caseload_annotation(),
+            last_supervision=Subquery(last_supervision),
+            # The person's organisation (their review's, or theirs when they have none).
+            serves_review_organisation=Exists(serves),
+            conflicted_with_review=conflicted,
+        )
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CourseStanding:
+    """A supporter's records for one mandatory course, summed up."""
+
+    latest_expiry: date | None
+    has_record_that_never_expires: bool
+
+    def current_on(self, today: date) -> bool:
+        return self.has_record_that_never_expires or (
+            self.latest_expiry is not None and self.latest_expiry >= today
+        )
+
+
+def load_supporters(ctx: MatchContext, queryset=None) -> list[PeerSupporter]:
+    """The supporters, each with `mandatory_training`: {course id: CourseStanding}.
+
+    Two queries whatever the number of supporters. Training is summed up per supporter and
+    course in the database (latest expiry, any record with none) rather than loading every
+    record, which on 300 supporters was most of the time the shortlist took.
+    """
+    supporters = list(candidate_queryset(ctx) if queryset is None else queryset)
+    standings = defaultdict(dict)
+    if ctx.mandatory_courses and supporters:
+        records = TrainingRecord.objects.filter(course__in=ctx.mandatory_courses)
+        if queryset is not None:  # a few supporters: only theirs (all of them: no filter needed)
+            records = records.filter(supporter_id__in=[s.pk for s in supporters])
+        rows = (
+            records.order_by()
+            .values_list("supporter_id", "course_id")
+            .annotate(
+                latest=Max("expires_on"),
+                never=Count("pk", filter=Q(expires_on__isnull=True)),
+            )
+        )
+        for supporter_id, course_id, latest, never in rows:
+            standings[supporter_id][course_id] = CourseStanding(latest, bool(never))
+    for supporter in supporters:
+        supporter.mandatory_training = standings[supporter.pk]
+    return supporters
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+# Hard filters ----------------------------------------------------------------------------------
+
+
+def not_active(supporter, ctx) -> str | None:
+    """Only active supporters are offered: not those in training, paused, or who have left."""
+    if supporter.status == SupporterStatus.ACTIVE:
+        if not supporter.user.is_active:
+            return "Their login is switched off"
+        return None
+    if supporter.status == SupporterStatus.PAUSED:
+        if supporter.paused_until:
+            return f"Paused until {_day(supporter.paused_until)}"
+        return "Paused"
+    if supporter.status == SupporterStatus.IN_TRAINING:
+        return "Still in training"
+    if supporter.status == SupporterStatus.LEFT:
+        return "Has left the service"
+    return f"Not active ({supporter.get_status_display()})"
+
+
+def mandatory_training_lapsed(supporter, ctx) -> str | None:
+    """Every mandatory course needs a record that has not expired (no expiry date: never does)."""
+    problems = []
+    for course in ctx.mandatory_courses:
+        standing = supporter.mandatory_training.get(course.pk)
+        if standing is None:
+            problems.append(f"{course.name} (never completed)")
+        elif not standing.current_on(ctx.today):
+            problems.append(f"{course.name} (expired {_day(standing.latest_expiry)})")
+    if problems:
+        return "Mandatory training not current: " + "; ".join(problems)
+    return None
+
+
+def supervision_overdue(supporter, ctx) -> str | None:
+    """Supervision is due every SUPERVISION_INTERVAL; after SUPERVISION_GRACE more it is overdue."""
+    last = supporter.last_supervision
+    if last is None:
+        return "No supervision recorded"
+    if ctx.today - last > SUPERVISION_INTERVAL + SUPERVISION_GRACE:
+        weeks = SUPERVISION_INTERVAL.days // 7
+        return f"Supervision overdue: last held {_day(last)} (due every {weeks} weeks)"
+    return None
+
+
+def at_capacity(supporter, ctx) -> str | None:
+    """People currently assigned (offered, accepted, active, no response) must be under capacity."""
+    if supporter.caseload >= supporter.capacity:
+        return f"At capacity: supporting {supporter.caseload} of {supporter.capacity} people"
+    return None
+
+
+def involved_in_review(supporter, ctx) -> str | None:
+    """Nobody named on the person's review (lead investigator or team member) supports them."""
+    if ctx.review is None:
+        return None
+    if supporter.user_id == ctx.review_lead_id:
+        return "Lead investigator on this review"
+    if supporter.user_id in ctx.review_team_ids:
+        return "Named team member on this review"
+    return None
+
+
+def same_staff_team(supporter, ctx) -> str | None:
+    """A member of staff is not supported by a peer from their own team in their organisation."""
+    person = ctx.person
+    if person.kind != PersonKind.STAFF:
+        return None
+    team = _normal(person.staff_team)
+    if (
+        team
+        and _normal(supporter.staff_team) == team
+        and supporter.home_organisation_id == ctx.organisation.pk
+    ):
+        return f"Works in the same team as {ctx.person_name} ({supporter.staff_team.strip()})"
+    return None
+
+
+def declared_conflict(supporter, ctx) -> str | None:
+    """A supporter who declared a conflict with this review (involved, or knows the people)."""
+    if supporter.conflicted_with_review:
+        return "Declared a conflict with this review"
+    return None
+
+
+def wrong_pool(supporter, ctx) -> str | None:
+    """Staff peers support staff; lived-experience peers support families and service users.
+
+    The team may override this (override_pool=True) and records why on the offer.
+    """
+    needed = POOL_FOR_KIND.get(ctx.person.kind)
+    if ctx.override_pool or needed is None or supporter.pool == needed:
+        return None
+    return f"{Pool(supporter.pool).label}; {ctx.person_name} needs a {Pool(needed).label.lower()}"
+
+
+def not_serving_organisation(supporter, ctx) -> str | None:
+    """The supporter must support people for the person's organisation."""
+    if not supporter.serves_review_organisation:
+        return f"Does not support people for {ctx.organisation.name}"
+    return None
+
+
+HARD_FILTERS = (
+    not_active,
+    mandatory_training_lapsed,
+    supervision_overdue,
+    at_capacity,
+    involved_in_review,
+    same_staff_team,
+    declared_conflict,
+    wrong_pool,
+    not_serving_organisation,
+)
+
+
+# Soft scoring ----------------------------------------------------------------------------------
+
+# fmt: off
+STOP_WORDS = frozenset({
+    "a", "an", "and", "the", "of", "by", "to", "in", "on", "at", "for", "from", "with", "after",
+    "about", "my", "our", "their", "his", "her", "who", "was", "were", "been", "being", "through",
+    "went", "have", "has", "had", "someone", "person", "people", "member", "lived", "experience",
+    "experienced",
+})
+# fmt: on
+BEREAVEMENT_STEMS = ("bereav", "griev", "grief", "widow")
+GENDER_SYNONYMS = {
+    "f": "woman",
+    "female": "woman",
+    "woman": "woman",
+    "women": "woman",
+    "m": "man",
+    "male": "man",
+    "man": "man",
+    "men": "man",
+    "nonbinary": "non-binary",
+    "non binary": "non-binary",
+    "non-binary": "non-binary",
+}
+
+
+def _words(text: str) -> list[str]:
+    """The words that carry meaning, as written (compare them casefolded)."""
+    return [w for w in re.findall(r"[\w']+", text) if w.casefold() not in STOP_WORDS]
+
+
+def _stem(word: str) -> str:
+    """A crude stem (first five letters), so "bereaved" meets "bereavement", "suicide" "suicidal"."""
+    return word.casefold()[:5]
+
+
+def _overlap(wanted: str, offered: str) -> list[str]:
+    """The words of `wanted` that `offered` shares (by stem), in the order they were asked for."""
+    offered_stems = {_stem(w) for w in _words(offered) if len(w) >= 3}
+    shared = []
+    for word in _words(wanted):
+        if len(word) >= 3 and _stem(word) in offered_stems and word not in shared:
+            shared.append(word)
+    return shared
+
+
+def _bereft(word: str) -> bool:
+    return word.casefold().startswith(BEREAVEMENT_STEMS)
+
+
+def _gender(text: str) -> str:
+    value = _normal(text)
+    return GENDER_SYNONYMS.get(value, value)
+
+
+def wanted_language(person) -> tuple[str, bool]:
+    """The language to match, and whether the person asked for it (or it is just their own)."""
+    if person.prefers_language.strip():
+        return person.prefers_language.strip(), True
+    own = person.language.strip()
+    if own and _normal(own) != "english":
+        return own, False
+    return "", False
+
+
+def score(supporter, ctx) -> tuple[int, list[str]]:
+    person = ctx.person
+    name = ctx.person_name
+    points = 0
+    reasons = []
+
+    language, asked = wanted_language(person)
+    if language and _normal(language) in {_normal(lang) for lang in supporter.language_list}:
+        points += WEIGHTS["language"]
+        if asked:
+            reasons.append(f"Speaks {language}, as {name} asked")
+        else:
+            reasons.append(f"Speaks {language}, {name}'s language")
+
+    wanted_gender = person.prefers_supporter_gender.strip()
+    if (
+        wanted_gender
+        and supporter.gender.strip()
+        and _gender(wanted_gender) == _gender(supporter.gender)
+    ):
+        points += WEIGHTS["gender"]
+        reasons.append(f"Gender: {supporter.gender.strip()}, as {name} asked")
+
+    wanted_background = person.prefers_shared_background.strip()
+    if wanted_background and supporter.background.strip():
+        if _normal(wanted_background) in _normal(supporter.background):
+            shared = [wanted_background]
+        else:
+            shared = _overlap(wanted_background, supporter.background)
+        if shared:
+            points += WEIGHTS["background"]
+            reasons.append(f"Shared background ({', '.join(shared)}), as {name} asked")
+
+    # Bereavement has its own weight, so "bereaved by suicide" ranks a supporter bereaved by
+    # suicide above one bereaved another way, rather than level with them.
+    wanted_experience = person.prefers_lived_experience.strip()
+    if wanted_experience and supporter.experience.strip():
+        shared = [w for w in _overlap(wanted_experience, supporter.experience) if not _bereft(w)]
+        if shared:
+            points += WEIGHTS["experience"]
+            reasons.append(
+                f"Similar experience ({', '.join(shared)}): "
+                f'"{supporter.experience.strip()}", as {name} asked'
+            )
+
+    wants_bereaved = person.bereaved or any(_bereft(w) for w in _words(wanted_experience))
+    if wants_bereaved and any(_bereft(w) for w in _words(supporter.experience)):
+        points += WEIGHTS["bereavement"]
+        reasons.append("Has been bereaved too, and chose to share it")
+
+    needed = POOL_FOR_KIND.get(person.kind)
+    if ctx.override_pool and needed is not None and supporter.pool != needed:
+        reasons.append(f"{Pool(supporter.pool).label}: offered because the team widened the pool")
+
+    points += WEIGHTS["per_person_supported"] * supporter.caseload
+    reasons.append(f"Supporting {supporter.caseload} of {supporter.capacity} people")
+    return points, reasons
+
+
+# The shortlist -----------------------------------------------------------------------------------
+
+
+def _name_key(supporter) -> tuple[str, int]:
+    return (str(supporter.user).casefold(), supporter.pk)
+
+
+def exclusion_reasons(supporter, ctx) -> list[str]:
+    """Every hard filter the supporter fails, in the order of HARD_FILTERS."""
+    return [why for rule in HARD_FILTERS if (why := rule(supporter, ctx)) is not None]
+
+
+def shortlist(
+    person, *, override_pool: bool = False, today=None
+) -> tuple[list[Candidate], list[Excluded]]:
+    """Eligible supporters best first, and everyone else with every reason they are out.
+
+    Ranked by score, then lower caseload, then name. It assigns nobody.
+    """
+    ctx = MatchContext.build(person, override_pool=override_pool, today=today)
+    candidates, excluded = [], []
+    for supporter in load_supporters(ctx):
+        why = exclusion_reasons(supporter, ctx)
+        if why:
+            excluded.append(Excluded(supporter=supporter, why=why))
+            continue
+        points, reasons = score(supporter, ctx)
+        candidates.append(
+            Candidate(
+                supporter=supporter, score=points, reasons=reasons, caseload=supporter.caseload
+            )
+        )
+    candidates.sort(key=lambda c: (-c.score, c.caseload, *_name_key(c.supporter)))
+    excluded.sort(key=lambda e: _name_key(e.supporter))
+    return candidates, excluded
+
+
+def why_not_eligible(supporter, person, *, override_pool: bool = False, today=None) -> list[str]:
+    """The reasons one supporter cannot be offered to this person now (empty: they can).
+
+    For the assignment service to check again at the moment of assigning, since the shortlist
+    the team looked at may be stale.
+    """
+    ctx = MatchContext.build(person, override_pool=override_pool, today=today)
+    (loaded,) = load_supporters(ctx, candidate_queryset(ctx).filter(pk=supporter.pk))
+    return exclusion_reasons(loaded, ctx)

@@ -1,0 +1,148 @@
+"""Support in practice: contacts, concerns, wellbeing check-ins and group debriefs.
+
+Separate from supporters.services (offers and supporters) so each module stays readable; the
+same rules apply: every change is audited and every message goes through the outbox.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import TeamMember
+from peersupport import audit, outbox
+from peersupport.timing import due_after
+from supporters.models import (
+    Concern,
+    Contact,
+    GroupDebrief,
+    OfferStatus,
+    OfferStatusChange,
+    WellbeingCheckIn,
+)
+
+CONTACTABLE = (OfferStatus.ACCEPTED, OfferStatus.ACTIVE)
+
+
+@transaction.atomic
+def record_contact(
+    offer, supporter, *, happened_on, mode, minutes, topics, signposted_to=(), note="", request=None
+) -> Contact:
+    """Record a contact; the first one makes the support active."""
+    if offer.supporter_id != supporter.pk or offer.status not in CONTACTABLE:
+        raise ValidationError(
+            "You can only record contacts with people who have agreed to your support."
+        )
+    if happened_on > timezone.localdate():
+        raise ValidationError(
+            {"happened_on": "The date of the contact must be today or in the past"}
+        )
+    contact = Contact.objects.create(
+        offer=offer,
+        supporter=supporter,
+        happened_on=happened_on,
+        mode=mode,
+        minutes=minutes,
+        topics=list(topics),
+        note=note.strip()[:500],
+    )
+    contact.signposted_to.set(signposted_to)
+    if offer.status == OfferStatus.ACCEPTED:
+        OfferStatusChange.objects.create(
+            offer=offer,
+            from_status=offer.status,
+            to_status=OfferStatus.ACTIVE,
+            changed_by=supporter.user,
+            note="First contact recorded",
+        )
+        offer.status = OfferStatus.ACTIVE
+        offer.save(update_fields=["status"])
+    audit.record(
+        "contact.recorded", request=request, actor=supporter.user, obj=contact, offer=offer.pk
+    )
+    return contact
+
+
+def _team_of(organisation):
+    return [
+        m.user
+        for m in TeamMember.objects.filter(
+            organisation=organisation, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+@transaction.atomic
+def raise_concern(offer, supporter, *, kind, details, contact=None, request=None) -> Concern:
+    """Alert the team at once, whatever the hour; escalate to the organisation's lead if no
+    one has acknowledged it after 4 working hours."""
+    if offer.supporter_id != supporter.pk:
+        raise ValidationError("You can only raise a concern about someone you support.")
+    concern = Concern.objects.create(
+        offer=offer, contact=contact, raised_by=supporter, kind=kind, details=details.strip()[:1000]
+    )
+    organisation = offer.person.organisation
+    for member in _team_of(organisation):
+        for channel in ("in_app", "email"):
+            outbox.enqueue("concern_raised", channel, user=member, cause=concern)
+    lead = organisation.lead
+    if lead is not None:
+        when = due_after("concern-escalate", concern.raised_at, organisation.nation)
+        if when is not None:
+            for channel in ("in_app", "email"):
+                outbox.enqueue(
+                    "concern_escalated",
+                    channel,
+                    user=lead,
+                    cause=concern,
+                    due_at=when,
+                    key=f"concern_escalated:{channel}:{concern.pk}",
+                )
+    audit.record("concern.raised", request=request, actor=supporter.user, obj=concern, kind=kind)
+    return concern
+
+
+@transaction.atomic
+def acknowledge_concern(concern, *, by, action_taken, request=None) -> Concern:
+    """A team member takes the concern off the queue, recording what they did."""
+    if concern.acknowledged_at is not None:
+        raise ValidationError("This concern has already been acknowledged.")
+    if not action_taken.strip():
+        raise ValidationError({"action_taken": "Enter what you have done about this concern"})
+    concern.acknowledged_at = timezone.now()
+    concern.acknowledged_by = by
+    concern.action_taken = action_taken.strip()
+    concern.save()
+    outbox.cancel_pending(cause=concern, reason="The concern was acknowledged.")
+    audit.record("concern.acknowledged", request=request, actor=by, obj=concern)
+    return concern
+
+
+@transaction.atomic
+def record_checkin(
+    supporter, *, empowered, coping, wants_debrief, request=None
+) -> WellbeingCheckIn:
+    """A 1 or 2 on either question, or a request for a debrief, alerts their supervisor."""
+    checkin = WellbeingCheckIn.objects.create(
+        supporter=supporter, empowered=empowered, coping=coping, wants_debrief=wants_debrief
+    )
+    if checkin.needs_attention:
+        for person in _wellbeing_recipients(supporter):
+            for channel in ("in_app", "email"):
+                outbox.enqueue("wellbeing_alert", channel, user=person, cause=checkin)
+    audit.record("wellbeing.recorded", request=request, actor=supporter.user, obj=checkin)
+    return checkin
+
+
+def _wellbeing_recipients(supporter):
+    """Their supervisor; with none named, the leads of the organisations they serve."""
+    if supporter.supervisor_id:
+        return [supporter.supervisor]
+    leads = {o.lead for o in supporter.organisations.select_related("lead") if o.lead}
+    return sorted(leads, key=lambda user: user.pk)
+
+
+@transaction.atomic
+def record_debrief(organisation, *, by, request=None, **fields) -> GroupDebrief:
+    debrief = GroupDebrief.objects.create(organisation=organisation, recorded_by=by, **fields)
+    audit.record("debrief.recorded", request=request, actor=by, obj=debrief)
+    return debrief

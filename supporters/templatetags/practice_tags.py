@@ -1,0 +1,61 @@
+"""Template helpers for support in practice (templates/supporters/practice/ and the Contacts
+section of a supporter's person page).
+
+    {% load practice_tags %}
+
+Tags
+* `{% contacts_for offer user as contacts %}`: the offer's contacts, newest first, each with
+  `topic_labels` (the topics in words) and `readable_note`: the note if `user` may read it
+  behind the confidentiality wall (supporters.access.may_read_note), otherwise None.
+* `{% character_count form.note 500 %}`: a textarea as the NHS.UK character count component,
+  using the `nhsuk` crispy pack's field description, so hint, error and ARIA match the pack.
+
+Filters
+* `phone|tel_href`: a phone number for a `tel:` link ("116 123" becomes "116123").
+* `score|agreement_words`: a 1 to 5 check-in answer in words ("Strongly agree").
+"""
+
+import re
+
+from django import template
+
+from peersupport.templatetags.nhsuk import nhsuk_field
+from supporters.access import may_read_note
+from supporters.forms_practice import AGREEMENT_WORDS
+from supporters.models import Topic
+
+register = template.Library()
+
+_TOPIC_LABELS = dict(Topic.choices)
+
+
+@register.simple_tag
+def contacts_for(offer, user) -> list:
+    """The offer's contacts, newest first, with the note only where `user` may read it."""
+    contacts = list(
+        offer.contacts.select_related("supporter", "offer__person__review").prefetch_related(
+            "signposted_to"
+        )
+    )
+    for contact in contacts:
+        contact.topic_labels = [_TOPIC_LABELS.get(topic, topic) for topic in contact.topics]
+        contact.readable_note = contact.note if may_read_note(user, contact) else None
+    return contacts
+
+
+@register.inclusion_tag("supporters/practice/character_count.html")
+def character_count(field, maxlength):
+    info = dict(nhsuk_field(field))
+    info_id = f"{info['id']}-info"
+    info["describedby"] = " ".join(i for i in (info_id, info["describedby"]) if i)
+    return {"field": field, "info": info, "info_id": info_id, "maxlength": maxlength}
+
+
+@register.filter
+def tel_href(phone) -> str:
+    return re.sub(r"[^\d+]", "", phone or "")
+
+
+@register.filter
+def agreement_words(score) -> str:
+    return AGREEMENT_WORDS.get(score, "")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from supporters import views_oversight as views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("concerns/", views.concern_list, name="concern_list"),
+    path("concerns/<int:pk>/", views.concern_detail, name="concern_detail"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/<int:pk>/", views.supervisee, name="supervisee"),
+    path("debriefs/", views.debrief_list, name="debrief_list"),
+    path("debriefs/new/", views.debrief_add, name="debrief_add"),
+]

@@ -1,0 +1,422 @@
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from incidents.access import get_person_for_user, organisation_of
+from peersupport import audit
+from peersupport.access import role_required
+from peersupport.forms import posted
+from peersupport.roles import Role
+from supporters import services
+from supporters.access import (
+    get_assignment_for_supporter,
+    get_offer_for_team,
+    get_supporter_for_team,
+    supporter_profile,
+    supporters_for_team,
+)
+from supporters.forms import (
+    AcceptCodeForm,
+    AnswerForm,
+    AssignForm,
+    CloseForm,
+    SupervisionForm,
+    SupporterStatusForm,
+    TrainingForm,
+)
+from supporters.matching import shortlist
+from supporters.messages import person_message_context
+from supporters.models import (
+    ASSIGNED_STATUSES,
+    SUPERVISION_INTERVAL,
+    OfferedVia,
+    OfferStatus,
+    Pool,
+    TrainingRecord,
+    caseload_annotation,
+)
+
+
+def _form_error(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# The team's pages ------------------------------------------------------------------------
+
+
+def mandatory_training_expiry(supporters) -> dict[int, date | None]:
+    """For each supporter, when their mandatory training next runs out: the earliest, over the
+    mandatory courses, of the latest expiry of that course (a renewal replaces the old one)."""
+    never = date.max
+    latest = (
+        TrainingRecord.objects.filter(supporter__in=supporters, course__mandatory=True)
+        .values("supporter", "course")
+        .annotate(latest=Max(Coalesce("expires_on", Value(never))))
+    )
+    earliest: dict[int, date] = {}
+    for row in latest:
+        earliest[row["supporter"]] = min(earliest.get(row["supporter"], never), row["latest"])
+    return {pk: (None if when == never else when) for pk, when in earliest.items()}
+
+
+@role_required(Role.TEAM)
+def roster(request):
+    supporters = (
+        supporters_for_team(request.user)
+        .select_related("user")
+        .annotate(
+            caseload=caseload_annotation(),
+            last_supervision=Max("supervision__held_on"),
+        )
+    )
+    today = timezone.localdate()
+    supporters = list(supporters)
+    expiries = mandatory_training_expiry(supporters)
+    for s in supporters:
+        s.next_expiry = expiries.get(s.pk)
+    rows = [
+        {
+            "supporter": s,
+            "supervision_due": (s.last_supervision + SUPERVISION_INTERVAL)
+            if s.last_supervision
+            else None,
+            "supervision_overdue": s.last_supervision is None
+            or s.last_supervision + SUPERVISION_INTERVAL < today,
+        }
+        for s in supporters
+    ]
+    return render(request, "supporters/roster.html", {"rows": rows, "today": today})
+
+
+@role_required(Role.TEAM)
+def supporter_detail(request, pk):
+    supporter = get_supporter_for_team(request.user, pk)
+    return render(
+        request,
+        "supporters/supporter_detail.html",
+        {
+            "supporter": supporter,
+            "training": supporter.training.select_related("course"),
+            "supervision": supporter.supervision.select_related("supervisor"),
+            "status_changes": supporter.status_changes.select_related("changed_by"),
+            "assignments": supporter.offers.filter(status__in=ASSIGNED_STATUSES).select_related(
+                "person__review"
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.TEAM)
+def supporter_status(request, pk):
+    supporter = get_supporter_for_team(request.user, pk)
+    form = SupporterStatusForm(posted(request), initial={"status": supporter.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_supporter_status(
+                supporter,
+                form.cleaned_data["status"],
+                by=request.user,
+                request=request,
+                reason=form.cleaned_data["reason"],
+                paused_until=form.cleaned_data["paused_until"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, f"{supporter} is now {supporter.get_status_display().lower()}."
+            )
+            return redirect("supporters:supporter_detail", pk=supporter.pk)
+    return render(
+        request, "supporters/supporter_status.html", {"form": form, "supporter": supporter}
+    )
+
+
+@role_required(Role.TEAM)
+def training_add(request, pk):
+    supporter = get_supporter_for_team(request.user, pk)
+    form = TrainingForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.record_training(
+            supporter,
+            form.cleaned_data["course"],
+            form.cleaned_data["completed_on"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, "Training recorded.")
+        return redirect("supporters:supporter_detail", pk=supporter.pk)
+    return render(request, "supporters/training_form.html", {"form": form, "supporter": supporter})
+
+
+@role_required(Role.TEAM)
+def supervision_add(request, pk):
+    supporter = get_supporter_for_team(request.user, pk)
+    form = SupervisionForm(
+        posted(request),
+        organisation=organisation_of(request.user),
+        initial={"supervisor": supporter.supervisor_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.record_supervision(
+            supporter,
+            form.cleaned_data["supervisor"],
+            form.cleaned_data["held_on"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, "Supervision session recorded.")
+        return redirect("supporters:supporter_detail", pk=supporter.pk)
+    return render(
+        request, "supporters/supervision_form.html", {"form": form, "supporter": supporter}
+    )
+
+
+def _pool_mismatch(person, supporter) -> bool:
+    wanted = Pool.STAFF if person.kind == "staff" else Pool.LIVED_EXPERIENCE
+    return supporter.pool != wanted
+
+
+@role_required(Role.TEAM)
+def match(request, pk):
+    """The ranked shortlist for a person, with reasons; the excluded ones on request."""
+    person = get_person_for_user(request.user, pk)
+    offer = person.offers.filter(
+        status__in=[OfferStatus.NEEDS_SUPPORTER, *ASSIGNED_STATUSES]
+    ).first()
+    if offer is None:
+        messages.info(
+            request, "This person has no open offer: they need consent to be contacted first."
+        )
+        return redirect("incidents:person_detail", pk=person.pk)
+    override_pool = request.GET.get("override_pool") == "1"
+    candidates, excluded = shortlist(person, override_pool=override_pool)
+    # Supporters of other organisations are none of this team's business.
+    excluded = [item for item in excluded if item.supporter.serves_review_organisation]
+    if offer.supporter_id:
+        candidates = [c for c in candidates if c.supporter.pk != offer.supporter_id]
+    return render(
+        request,
+        "supporters/match.html",
+        {
+            "person": person,
+            "offer": offer,
+            "candidates": candidates,
+            "excluded": excluded,
+            "show_excluded": request.GET.get("show_excluded") == "1",
+            "override_pool": override_pool,
+        },
+    )
+
+
+@role_required(Role.TEAM)
+def assign(request, pk, supporter_pk):
+    """Confirm a supporter for a person: preview the offer email, choose how it reaches them."""
+    person = get_person_for_user(request.user, pk)
+    offer = person.offers.filter(
+        status__in=[OfferStatus.NEEDS_SUPPORTER, *ASSIGNED_STATUSES]
+    ).first()
+    if offer is None:
+        return redirect("incidents:person_detail", pk=person.pk)
+    supporter = get_supporter_for_team(request.user, supporter_pk)
+    override = request.GET.get("override_pool") == "1" or _pool_mismatch(person, supporter)
+    reassigning = offer.status != OfferStatus.NEEDS_SUPPORTER
+    form = AssignForm(
+        posted(request),
+        needs_override=override,
+        reassigning=reassigning,
+        initial={"via": OfferedVia.EMAIL if person.email else OfferedVia.PHONE},
+    )
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data.get("override_reason", "")
+        try:
+            if offer.status == OfferStatus.NEEDS_SUPPORTER:
+                services.assign_supporter(
+                    offer,
+                    supporter,
+                    by=request.user,
+                    request=request,
+                    via=form.cleaned_data.get("via", OfferedVia.EMAIL),
+                    override_reason=reason,
+                )
+            else:
+                services.reassign(
+                    offer, supporter, by=request.user, request=request, override_reason=reason
+                )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{supporter} assigned to {person}.")
+            return redirect("incidents:person_detail", pk=person.pk)
+    already_agreed = offer.status in (OfferStatus.ACCEPTED, OfferStatus.ACTIVE)
+    preview = _preview(
+        person, supporter, "new_supporter_to_person" if already_agreed else "offer_to_person"
+    )
+    return render(
+        request,
+        "supporters/assign.html",
+        {
+            "person": person,
+            "offer": offer,
+            "supporter": supporter,
+            "form": form,
+            "preview": preview,
+            "reassigning": reassigning,
+        },
+    )
+
+
+def _preview(person, supporter, kind):
+    """The email the person will receive, exactly as the outbox will render it."""
+    context = person_message_context(person, supporter)
+    return {
+        "subject": render_to_string(f"messages/{kind}-subject.txt", context).strip(),
+        "body": render_to_string(f"messages/{kind}-body.txt", context),
+    }
+
+
+@role_required(Role.TEAM)
+def offer_answer(request, pk):
+    offer = get_offer_for_team(request.user, pk)
+    form = AnswerForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_answer(
+                offer,
+                form.cleaned_data["answer"],
+                by=request.user,
+                request=request,
+                reason=form.cleaned_data["reason"],
+                contact_again_on=form.cleaned_data["contact_again_on"],
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"Answer recorded: {offer.get_status_display().lower()}.")
+            return redirect("incidents:person_detail", pk=offer.person_id)
+    return render(
+        request,
+        "supporters/offer_answer.html",
+        {"form": form, "offer": offer, "person": offer.person},
+    )
+
+
+@role_required(Role.TEAM)
+def offer_close(request, pk):
+    offer = get_offer_for_team(request.user, pk)
+    form = CloseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_support(
+                offer, form.cleaned_data["reason"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Support closed.")
+            return redirect("incidents:person_detail", pk=offer.person_id)
+    return render(
+        request,
+        "supporters/offer_close.html",
+        {"form": form, "offer": offer, "person": offer.person},
+    )
+
+
+@role_required(Role.TEAM)
+@require_POST
+def offer_again(request, pk):
+    person = get_person_for_user(request.user, pk)
+    try:
+        services.offer_again(person, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{person} can now be matched with a supporter again.")
+    return redirect("incidents:person_detail", pk=person.pk)
+
+
+# The supporter's pages -------------------------------------------------------------------
+
+
+@role_required(Role.SUPPORTER)
+def my_people(request):
+    """A supporter's home: only the people currently assigned to them."""
+    supporter = supporter_profile(request.user)
+    accepted = supporter is not None and services.has_accepted_current_code(supporter)
+    assignments = []
+    if supporter is not None and accepted:
+        assignments = (
+            supporter.offers.filter(status__in=ASSIGNED_STATUSES)
+            .select_related("person__review")
+            .order_by("status", "offered_at")
+        )
+    return render(
+        request,
+        "supporters/my_people.html",
+        {
+            "supporter": supporter,
+            "code_accepted": accepted,
+            "assignments": assignments,
+        },
+    )
+
+
+@role_required(Role.SUPPORTER)
+def my_person(request, pk):
+    offer = get_assignment_for_supporter(request.user, pk)
+    if not services.has_accepted_current_code(offer.supporter):
+        return redirect("supporters:code_of_conduct")
+    person = offer.person
+    audit.record("person.viewed", request=request, obj=person, by_role="supporter")
+    next_milestone = (
+        person.review.milestones.filter(
+            due_on__gte=timezone.localdate(), completed_on__isnull=True
+        ).first()
+        if person.review_id is not None
+        else None
+    )
+    return render(
+        request,
+        "supporters/my_person.html",
+        {
+            "offer": offer,
+            "person": person,
+            "next_milestone": next_milestone,
+            "may_see_details": (
+                person.consent_to_share == "given"
+                and offer.status in (OfferStatus.ACCEPTED, OfferStatus.ACTIVE)
+            ),
+            "avoid_dates": person.avoid_dates.filter(date__gte=timezone.localdate()),
+        },
+    )
+
+
+@role_required(Role.SUPPORTER)
+def code_of_conduct(request):
+    supporter = supporter_profile(request.user)
+    if supporter is None:
+        raise PermissionDenied("Your peer supporter record has not been set up yet.")
+    code = services.current_code()
+    accepted = services.has_accepted_current_code(supporter)
+    form = AcceptCodeForm(posted(request))
+    if request.method == "POST" and form.is_valid() and code is not None:
+        services.accept_code(supporter, request=request)
+        messages.success(request, "Thank you. You can now see the people you are matched with.")
+        return redirect("supporters:my_people")
+    return render(
+        request,
+        "supporters/code_of_conduct.html",
+        {"code": code, "accepted": accepted, "form": form},
+    )

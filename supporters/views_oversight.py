@@ -1,0 +1,267 @@
+"""The team's oversight of support in practice: concerns, supervision and group debriefs.
+
+Contact notes sit behind the confidentiality wall (supporters.access.may_read_note). The only
+page here that may show a note is a supervisor's page about one of their own supervisees, and
+only the notes the rule allows; everything else shows that a contact happened, never the note.
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from incidents.access import organisation_of
+from incidents.models import AffectedPerson, Review
+from peersupport import audit
+from peersupport.access import role_required
+from peersupport.forms import posted
+from peersupport.roles import Role
+from supporters import practice
+from supporters.access import may_read_note, supervised_supporters
+from supporters.forms_oversight import AcknowledgeConcernForm, GroupDebriefForm
+from supporters.models import (
+    ASSIGNED_STATUSES,
+    SUPERVISION_INTERVAL,
+    Concern,
+    Contact,
+    GroupDebrief,
+    PeerSupporter,
+    WellbeingCheckIn,
+)
+from supporters.views import _form_error
+
+RECENT_ACKNOWLEDGED = timedelta(days=90)
+LIST_LIMIT = 100
+
+
+def _concerns_for(user):
+    """Concerns about people this user may see (their organisation's, restricted reviews only
+    when named on them)."""
+    return Concern.objects.filter(
+        offer__person__in=AffectedPerson.objects.visible_to(user)
+    ).select_related("offer__person__review", "raised_by__user", "acknowledged_by")
+
+
+# Concerns ---------------------------------------------------------------------------------
+
+
+@role_required(Role.TEAM)
+def concern_list(request):
+    concerns = _concerns_for(request.user)
+    since = timezone.now() - RECENT_ACKNOWLEDGED
+    return render(
+        request,
+        "supporters/oversight/concern_list.html",
+        {
+            "open_concerns": list(concerns.open().order_by("raised_at", "pk")[:LIST_LIMIT]),
+            "acknowledged": list(
+                concerns.filter(acknowledged_at__gte=since).order_by("-acknowledged_at", "-pk")[
+                    :LIST_LIMIT
+                ]
+            ),
+            "recent_days": RECENT_ACKNOWLEDGED.days,
+        },
+    )
+
+
+@role_required(Role.TEAM)
+def concern_detail(request, pk):
+    concern = get_object_or_404(_concerns_for(request.user), pk=pk)
+    form = AcknowledgeConcernForm(posted(request)) if concern.acknowledged_at is None else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        with transaction.atomic():
+            # Locked, so two people acknowledging at once cannot both record an action.
+            locked = Concern.objects.select_for_update().get(pk=concern.pk)
+            if locked.acknowledged_at is not None:
+                messages.info(request, "Someone else has already acknowledged this concern.")
+                return redirect("oversight:concern_detail", pk=concern.pk)
+            try:
+                practice.acknowledge_concern(
+                    locked,
+                    by=request.user,
+                    action_taken=form.cleaned_data["action_taken"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, "Concern acknowledged. It is no longer on the team's work queue."
+                )
+                return redirect("oversight:concern_detail", pk=concern.pk)
+    audit.record("concern.viewed", request=request, obj=concern)
+    return render(
+        request,
+        "supporters/oversight/concern_detail.html",
+        {"concern": concern, "person": concern.offer.person, "form": form},
+    )
+
+
+# Supervision ------------------------------------------------------------------------------
+
+
+def _supervision_row(supporter, latest, today):
+    last = supporter.last_supervision
+    due = last + SUPERVISION_INTERVAL if last else None
+    return {
+        "supporter": supporter,
+        "checkin": latest,
+        "last_supervision": last,
+        "supervision_due": due,
+        "supervision_overdue": due is None or due < today,
+    }
+
+
+@role_required(Role.TEAM)
+def supervision(request):
+    """The supporters this team member is the named supervisor of; an empty state otherwise."""
+    latest_checkin = WellbeingCheckIn.objects.filter(supporter=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    supporters = list(
+        supervised_supporters(request.user)
+        .select_related("user")
+        .annotate(
+            last_supervision=Max("supervision__held_on"),
+            latest_checkin_id=Subquery(latest_checkin.values("pk")[:1]),
+        )
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+    checkins = WellbeingCheckIn.objects.in_bulk(
+        [s.latest_checkin_id for s in supporters if s.latest_checkin_id]
+    )
+    today = timezone.localdate()
+    rows = [_supervision_row(s, checkins.get(s.latest_checkin_id), today) for s in supporters]
+    return render(
+        request,
+        "supporters/oversight/supervision.html",
+        {"rows": rows, "interval_weeks": SUPERVISION_INTERVAL.days // 7},
+    )
+
+
+def _contact_rows(user, supporter, offers):
+    """Each current person's contacts, with the note only where the confidentiality wall
+    lets this user read it. Notes are fetched only for those contacts, so a note this user may
+    not read never reaches the page."""
+    contacts = list(
+        Contact.objects.summaries()
+        .filter(offer__in=offers, supporter=supporter)
+        .select_related("supporter", "offer__person__review")
+        .order_by("-happened_on", "-pk")
+    )
+    readable = {c.pk for c in contacts if may_read_note(user, c)}
+    notes = dict(Contact.objects.filter(pk__in=readable).values_list("pk", "note"))
+    by_offer = {}
+    for contact in contacts:
+        by_offer.setdefault(contact.offer_id, []).append(
+            {
+                "contact": contact,
+                "may_read_note": contact.pk in readable,
+                "note": notes.get(contact.pk, ""),
+            }
+        )
+    return by_offer
+
+
+@role_required(Role.TEAM)
+def supervisee(request, pk):
+    """One supervisee: their check-ins, supervision and current people, for their supervisor."""
+    supporter = get_object_or_404(
+        PeerSupporter.objects.select_related("user"), pk=pk, supervisor=request.user
+    )
+    offers = list(
+        supporter.offers.filter(status__in=ASSIGNED_STATUSES)
+        .select_related("person__review")
+        .order_by("offered_at", "pk")
+    )
+    visible = set(
+        AffectedPerson.objects.visible_to(request.user)
+        .filter(pk__in=[o.person_id for o in offers])
+        .values_list("pk", flat=True)
+    )
+    contacts = _contact_rows(request.user, supporter, offers)
+    people = [
+        {
+            "offer": offer,
+            "person_visible": offer.person_id in visible,
+            "contacts": contacts.get(offer.pk, []),
+        }
+        for offer in offers
+    ]
+    sessions = list(supporter.supervision.select_related("supervisor"))
+    last = sessions[0].held_on if sessions else None
+    due = last + SUPERVISION_INTERVAL if last else None
+    audit.record(
+        "supervisee.viewed",
+        request=request,
+        obj=supporter,
+        notes_shown=sum(row["may_read_note"] for rows in contacts.values() for row in rows),
+    )
+    return render(
+        request,
+        "supporters/oversight/supervisee.html",
+        {
+            "supporter": supporter,
+            "checkins": supporter.checkins.all(),
+            "sessions": sessions,
+            "supervision_due": due,
+            "supervision_overdue": due is None or due < timezone.localdate(),
+            "people": people,
+        },
+    )
+
+
+# Group debriefs ---------------------------------------------------------------------------
+
+
+def _debriefs_for(user, organisation):
+    """The organisation's debriefs, leaving out any linked to a review this user may not see."""
+    return (
+        GroupDebrief.objects.filter(organisation=organisation)
+        .filter(Q(review__isnull=True) | Q(review__in=Review.objects.visible_to(user)))
+        .select_related("review")
+        .order_by("-held_on", "-pk")
+    )
+
+
+@role_required(Role.TEAM)
+def debrief_list(request):
+    organisation = organisation_of(request.user)
+    debriefs = (
+        GroupDebrief.objects.none()
+        if organisation is None
+        else _debriefs_for(request.user, organisation)
+    )
+    return render(
+        request,
+        "supporters/oversight/debrief_list.html",
+        {"debriefs": list(debriefs[:LIST_LIMIT]), "total": debriefs.count(), "limit": LIST_LIMIT},
+    )
+
+
+@role_required(Role.TEAM)
+def debrief_add(request):
+    organisation = organisation_of(request.user)
+    form = GroupDebriefForm(posted(request), user=request.user)
+    if request.method == "POST" and organisation is None:
+        form.is_valid()
+        form.add_error(None, "You need to belong to an organisation to record a debrief.")
+    elif request.method == "POST" and form.is_valid():
+        practice.record_debrief(
+            organisation,
+            by=request.user,
+            request=request,
+            team=form.cleaned_data["team"],
+            held_on=form.cleaned_data["held_on"],
+            facilitators=form.cleaned_data["facilitators"],
+            attendance=form.cleaned_data["attendance"],
+            follow_up=form.cleaned_data["follow_up"],
+            review=form.cleaned_data["review"],
+        )
+        messages.success(request, "Group debrief recorded.")
+        return redirect("oversight:debrief_list")
+    return render(request, "supporters/oversight/debrief_form.html", {"form": form})
