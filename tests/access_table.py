@@ -141,9 +141,9 @@ UNLISTED_NAMESPACES = {"admin"}
 
 # Each area's rows live beside the others in tests/access_rows/ and join the table here.
 def _merge():
-    from tests.access_rows import oversight, practice, public
+    from tests.access_rows import feedback, oversight, practice, public
 
-    for area in (practice, oversight, public):
+    for area in (practice, oversight, public, feedback):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)
         POST_ONLY.update(area.POST_ONLY)

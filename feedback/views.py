@@ -1,0 +1,260 @@
+"""Public pages (no login) where a person answers their offer of support from a link.
+
+The link carries a secret token. Its first page only checks the token, keeps the token's id in
+the session and redirects to a page without it, so the token leaves the address bar and is
+never sent on as a referrer. Opening the link does not use the token up (email scanners open
+links too); answering does. A link that does not work gets the same kind page whatever the
+reason, so it reveals nothing.
+"""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from feedback import tokens
+from feedback.forms import OfferAnswerForm
+from feedback.models import AccessToken
+from feedback.offer_links import OFFER_ANSWER
+from incidents.models import Organisation
+from incidents.validators import display_phone
+from incidents.views_public import _phone_numbers
+from peersupport import audit
+from peersupport.forms import posted
+from peersupport.timing import due_after
+from supporters.messages import person_message_context
+from supporters.models import OfferStatus, SupportOffer
+from supporters.services import record_answer
+
+# The session holds only the id of the one token this browser opened, never the token.
+TOKEN_SESSION_KEY = "feedback:offer-answer-token"
+ANSWERED_SESSION_KEY = "feedback:offer-answered"
+
+WAITING = (OfferStatus.OFFERED, OfferStatus.NO_RESPONSE)
+
+# Requests to the token pages from one address in an hour. A person needs a handful; a script
+# guessing tokens needs billions. Settings may change it.
+TOKEN_PAGES_PER_HOUR = 30
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+# Rate limit ------------------------------------------------------------------------------------
+
+
+def _rate_key(request) -> str:
+    """A cache key for the sender's address in this hour, hashed so the cache never holds it."""
+    address = audit.client_ip(request) or "unknown"
+    digest = salted_hmac("token-page-rate", address).hexdigest()[:32]
+    window = int(timezone.now().timestamp() // RATE_WINDOW_SECONDS)
+    return f"token-page-rate:{digest}:{window}"
+
+
+def _over_limit(request) -> bool:
+    """Count this request; True once the address has made more than the hourly limit."""
+    key = _rate_key(request)
+    if cache.add(key, 1, RATE_WINDOW_SECONDS):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, RATE_WINDOW_SECONDS)
+            count = 1
+    return count > getattr(settings, "TOKEN_PAGES_PER_HOUR", TOKEN_PAGES_PER_HOUR)
+
+
+def _no_referrer(view):
+    """A page whose address holds a token sends no referrer on, even to this site.
+
+    Only the token page: on a page with a form, "no-referrer" makes browsers send
+    `Origin: null` with the POST, which the CSRF check rightly refuses.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped
+
+
+def _rate_limited(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if _over_limit(request):
+            return render(
+                request,
+                "feedback/too_many_requests.html",
+                {"phone_numbers": _phone_numbers()},
+                status=429,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def _organisation_phone(organisation):
+    """The person's own organisation's number where we know it, else every organisation's."""
+    if organisation is not None and organisation.phone:
+        return [{"name": organisation.name, "phone": display_phone(organisation.phone)}]
+    return _phone_numbers()
+
+
+def _organisation_of(token) -> Organisation | None:
+    if token is None or token.person_id is None:
+        return None
+    return Organisation.objects.filter(people__pk=token.person_id).first()
+
+
+def _link_expired(request, token=None):
+    """The one kind answer for a link that does not work, whatever the reason."""
+    return render(
+        request,
+        "feedback/link_expired.html",
+        {"phone_numbers": _organisation_phone(_organisation_of(token))},
+        status=404,
+    )
+
+
+def _offer_for(token) -> SupportOffer | None:
+    """The offer this token is for, if it is for an offer and for that offer's person."""
+    if token is None or token.object_type != SupportOffer._meta.label_lower:
+        return None
+    if not token.object_id.isdigit():
+        return None
+    offer = (
+        SupportOffer.objects.select_related("person__organisation", "supporter__user")
+        .filter(pk=int(token.object_id))
+        .first()
+    )
+    if offer is None or offer.person_id != token.person_id or offer.supporter is None:
+        return None
+    return offer
+
+
+def _default_later():
+    """When we contact a person who asks for later and gives no date (as record_answer does)."""
+    start = timezone.now()
+    return (due_after("contact-later-default", start) or start + timedelta(weeks=4)).date()
+
+
+def _parse_date(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_safe
+@never_cache
+@_no_referrer
+@_rate_limited
+def offer_token(request, token):
+    """Check the link's token, remember which token it was, and move on to a page without it."""
+    found = tokens.find(OFFER_ANSWER, token)
+    if found is None:
+        return _link_expired(request, tokens.lookup(token))
+    # A new session key, so nobody who planted a session cookie in this browser can use it.
+    request.session.cycle_key()
+    request.session[TOKEN_SESSION_KEY] = found.pk
+    request.session.pop(ANSWERED_SESSION_KEY, None)
+    return redirect("feedback:offer_answer")
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@_rate_limited
+def offer_answer(request):
+    """Who is asking and why, and the person's answer: yes, no thank you, or later."""
+    token_id = request.session.get(TOKEN_SESSION_KEY)
+    token = tokens.find_by_id(OFFER_ANSWER, token_id)
+    offer = _offer_for(token)
+    if offer is None or offer.status not in WAITING:
+        if token is None and isinstance(token_id, int):
+            token = AccessToken.objects.filter(pk=token_id).first()  # for its phone number
+        request.session.pop(TOKEN_SESSION_KEY, None)
+        return _link_expired(request, token)
+    default_later = _default_later()
+    form = OfferAnswerForm(posted(request), default_later=default_later)
+    if request.method == "POST" and form.is_valid():
+        answer = form.cleaned_data["answer"]
+        try:
+            with transaction.atomic():
+                if not tokens.use(token):
+                    raise ValidationError("This link has already been used.")
+                record_answer(
+                    SupportOffer.objects.select_for_update().get(pk=offer.pk),
+                    answer,
+                    by=None,
+                    reason=form.cleaned_data["reason"],
+                    contact_again_on=form.cleaned_data["contact_again_on"],
+                    request=request,
+                )
+        except ValidationError:
+            request.session.pop(TOKEN_SESSION_KEY, None)
+            return _link_expired(request, token)
+        offer.refresh_from_db()
+        request.session.pop(TOKEN_SESSION_KEY, None)
+        request.session[ANSWERED_SESSION_KEY] = {
+            "answer": answer,
+            "organisation": offer.person.organisation_id,
+            "contact_again_on": (
+                offer.contact_again_on.isoformat() if offer.contact_again_on else None
+            ),
+        }
+        return redirect("feedback:offer_thanks")
+    context = person_message_context(offer.person, offer.supporter)
+    return render(
+        request,
+        "feedback/offer_answer.html",
+        {
+            "form": form,
+            "organisation": context["organisation"],
+            "supporter_first_name": context["supporter_first_name"],
+            "phone_numbers": _organisation_phone(context["organisation"]),
+        },
+    )
+
+
+@login_not_required
+@require_safe
+@never_cache
+def offer_thanks(request):
+    """What happens next for the answer the person gave; a general thank-you without one."""
+    answered = request.session.get(ANSWERED_SESSION_KEY)
+    if not isinstance(answered, dict):
+        answered = {}
+    organisation_id = answered.get("organisation")
+    organisation = (
+        Organisation.objects.filter(pk=organisation_id).first()
+        if isinstance(organisation_id, int)
+        else None
+    )
+    return render(
+        request,
+        "feedback/offer_thanks.html",
+        {
+            "answer": answered.get("answer"),
+            "organisation": organisation,
+            "contact_again_on": _parse_date(answered.get("contact_again_on")),
+            "phone_numbers": _organisation_phone(organisation),
+        },
+    )
