@@ -66,5 +66,6 @@ CMD ["gunicorn", "peersupport.wsgi:application", \
      "--keep-alive", "5", \
      "--max-requests", "1000", \
      "--max-requests-jitter", "100", \
-     "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+     "--worker-tmp-dir", "/dev/shm"]
+# No gunicorn access log: it would write whole request paths, and a person's answer link
+# carries a token in its path. Django's own request logging redacts tokens (feedback.logging).

@@ -220,6 +220,8 @@ class PersonForm(forms.ModelForm):
             "address",
             "preferred_channel",
             "safe_times",
+            "safe_from",
+            "safe_until",
             "language",
             "interpreter_needed",
             "accessible_formats",
@@ -239,6 +241,8 @@ class PersonForm(forms.ModelForm):
             "full_name": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
             "phone": forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
+            "safe_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "safe_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         labels = {
             "kind": "Who is this person?",
@@ -252,8 +256,12 @@ class PersonForm(forms.ModelForm):
             "prefers_lived_experience": "Would like a supporter with this experience (optional)",
             "staff_role": "Staff role (optional)",
             "staff_team": "Staff team (optional)",
+            "safe_from": "Send messages no earlier than (optional)",
+            "safe_until": "Send messages no later than (optional)",
         }
         help_texts = {
+            "safe_from": "UK time, for example 09:00. Messages due earlier wait until then.",
+            "safe_until": "UK time, for example 20:00. Messages due later wait until the next day.",
             "prefers_lived_experience": "Only what the person chose to tell us, for example bereaved by suicide.",
         }
 
@@ -292,6 +300,9 @@ class PersonForm(forms.ModelForm):
         field = needs.get(channel)
         if field and not cleaned.get(field) and field not in self.errors:
             self.add_error(field, f"Enter their {field} or choose another way to contact them")
+        start, end = cleaned.get("safe_from"), cleaned.get("safe_until")
+        if start and end and start >= end:
+            self.add_error("safe_until", "The latest time must be after the earliest time")
         if cleaned.get("kind") == PersonKind.STAFF and not cleaned.get("staff_team"):
             self.add_error("staff_team", "Enter the team this member of staff works in")
         return cleaned

@@ -371,6 +371,9 @@ class AffectedPerson(models.Model):
         blank=True,
         help_text="For example: weekdays after 6pm, never on Mondays.",
     )
+    # The safe times above, as a window the outbox keeps to (UK time); empty means any time.
+    safe_from = models.TimeField("Send messages no earlier than", null=True, blank=True)
+    safe_until = models.TimeField("Send messages no later than", null=True, blank=True)
     language = models.CharField(max_length=50, default="English")
     interpreter_needed = models.BooleanField(default=False)
     accessible_formats = models.JSONField(default=list, blank=True)

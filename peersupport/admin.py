@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
+from peersupport import audit
 from peersupport.models import AuditEvent, Message, PublicPage, TimingRule, User
 from peersupport.services import send_account_invitation
 
@@ -79,11 +80,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(TimingRule)
 class TimingRuleAdmin(admin.ModelAdmin):
-    """Administrators change delays here; scheduled messages use the rule when they are made."""
+    """Administrators change delays here; every message still waiting on a rule moves with it
+    (or is cancelled when the rule is switched off)."""
 
-    list_display = ("key", "description", "delay", "unit", "enabled")
+    list_display = ("key", "description", "delay", "unit", "before", "enabled")
     list_editable = ("delay", "unit", "enabled")
-    readonly_fields = ("key",)
+    readonly_fields = ("key", "before")
+
+    def save_model(self, request, obj, form, change):
+        from peersupport.outbox import reschedule_rule
+
+        super().save_model(request, obj, form, change)
+        moved = reschedule_rule(obj.key)
+        audit.record("timing_rule.changed", request=request, obj=obj, moved=moved)
 
     def has_add_permission(self, request):
         return False

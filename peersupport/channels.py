@@ -1,9 +1,16 @@
-"""One transport class per channel. Each raises PermanentError (do not retry) or
-TemporaryError (retry later); the outbox records the error on the message."""
+"""One transport class per channel, all with the same `send(message, to=, context=)`.
+
+Each raises PermanentError (do not retry) or TemporaryError (retry later); the outbox records
+the error on the message. The message's idempotency key travels with it: the email's
+Message-ID, the GOV.UK Notify reference, the letter's row.
+"""
+
+import secrets
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 
 class TemporaryError(Exception):
@@ -14,15 +21,33 @@ class PermanentError(Exception):
     pass
 
 
+def _one_line(text: str) -> str:
+    """Header-safe: no CR/LF from anyone's name can reach an email header."""
+    return " ".join(text.split())
+
+
+def _email_bodies(kind: str, context: dict) -> tuple[str, str]:
+    """A kind's own email, or for a notice to staff the shared one around its alert text."""
+    try:
+        get_template(f"messages/{kind}-body.txt")
+    except TemplateDoesNotExist:
+        notice = _one_line(render_to_string(f"messages/{kind}-alert.txt", context))
+        context = {**context, "notice": notice}
+        kind = "staff_notice"
+    return (
+        render_to_string(f"messages/{kind}-body.txt", context),
+        render_to_string(f"messages/{kind}-body.html", context),
+    )
+
+
 class EmailChannel:
     def send(self, message, *, to: str, context: dict) -> None:
         if not to:
             raise PermanentError("No email address recorded.")
-        subject = render_to_string(f"messages/{message.kind}-subject.txt", context).strip()
-        body = render_to_string(f"messages/{message.kind}-body.txt", context)
-        html = render_to_string(f"messages/{message.kind}-body.html", context)
+        subject = render_to_string(f"messages/{message.kind}-subject.txt", context)
+        body, html = _email_bodies(message.kind, context)
         email = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
+            subject=_one_line(subject),
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
@@ -38,13 +63,98 @@ class EmailChannel:
             raise TemporaryError(f"Email not sent: {error.__class__.__name__}") from error
 
 
+class RecordingSMSClient:
+    """Stands in for GOV.UK Notify in tests and development: keeps every call in `sent`."""
+
+    sent: list[dict] = []
+
+    def send_sms_notification(self, phone_number, template_id, personalisation, reference):
+        self.sent.append(
+            {
+                "phone_number": phone_number,
+                "template_id": template_id,
+                "personalisation": personalisation,
+                "reference": reference,
+            }
+        )
+        return {"id": f"recorded-{len(self.sent)}", "reference": reference}
+
+
+def sms_client():
+    """GOV.UK Notify when settings switch it on, the recording fake when asked for, or None."""
+    provider = getattr(settings, "SMS_PROVIDER", "")
+    if provider == "notify":
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        return NotificationsAPIClient(settings.NOTIFY_API_KEY, timeout=settings.NOTIFY_TIMEOUT)
+    if provider == "record":
+        return RecordingSMSClient()
+    return None
+
+
+class SMSChannel:
+    """Text messages through GOV.UK Notify: one Notify template whose whole body is
+    ((body)), so our wording stays in our templates (`<kind>-sms.txt`)."""
+
+    def send(self, message, *, to: str, context: dict) -> None:
+        client = sms_client()
+        if client is None:
+            raise PermanentError("Text messages are switched off (SMS_PROVIDER is not set).")
+        if not to:
+            raise PermanentError("No mobile number recorded.")
+        body = render_to_string(f"messages/{message.kind}-sms.txt", context).strip()
+        try:
+            client.send_sms_notification(
+                phone_number=to,
+                template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+                personalisation={"body": body},
+                reference=message.idempotency_key,
+            )
+        except Exception as error:
+            raise _notify_error(error) from error
+
+
+def _notify_error(error) -> Exception:
+    status = getattr(error, "status_code", None)
+    if status is not None and 400 <= status < 500 and status != 429:
+        return PermanentError(f"GOV.UK Notify refused the message ({status}).")
+    return TemporaryError(f"GOV.UK Notify unavailable: {status or error.__class__.__name__}")
+
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing to confuse when read aloud
+
+
+def letter_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+class LetterChannel:
+    """A letter is prepared for the team to print and post (peersupport.views letters pages);
+    its text is drawn when printed, so no answer link is ever stored."""
+
+    def send(self, message, *, to, context: dict) -> None:
+        from incidents.models import AccessibleFormat
+        from peersupport.models import Letter
+
+        if to is None or not to.address.strip():
+            raise PermanentError("No postal address recorded.")
+        Letter.objects.get_or_create(
+            message=message,
+            defaults={
+                "reference": letter_reference(),
+                "large_print": AccessibleFormat.LARGE_PRINT in (to.accessible_formats or []),
+            },
+        )
+
+
 class InAppChannel:
     def send(self, message, *, to, context: dict) -> None:
         from peersupport.models import Alert
 
         if to is None or not to.is_active:
             raise PermanentError("No active user to alert.")
-        text = " ".join(render_to_string(f"messages/{message.kind}-alert.txt", context).split())
+        text = _one_line(render_to_string(f"messages/{message.kind}-alert.txt", context))
         link = context.get("link", "")
         if not link.startswith("/") or link.startswith("//"):
             link = ""  # an alert only ever points inside the service
@@ -53,4 +163,27 @@ class InAppChannel:
         )
 
 
-CHANNELS = {"email": EmailChannel(), "in_app": InAppChannel()}
+class RecordingChannel:
+    """The fake provider of the fault tests and the benchmark: appends one line per call
+    (the idempotency key) to OUTBOX_RECORD_FILE, so calls are counted, not rows. While the
+    file named by OUTBOX_RECORD_FAIL_FILE exists, every call fails as a provider outage."""
+
+    def send(self, message, *, to, context: dict) -> None:
+        import os
+
+        fail_flag = getattr(settings, "OUTBOX_RECORD_FAIL_FILE", "")
+        if fail_flag and os.path.exists(fail_flag):
+            raise TemporaryError("Recording provider is down.")
+        with open(settings.OUTBOX_RECORD_FILE, "a", encoding="utf-8") as record:
+            record.write(f"{message.idempotency_key}\n")
+            record.flush()
+            os.fsync(record.fileno())
+
+
+CHANNELS = {
+    "email": EmailChannel(),
+    "sms": SMSChannel(),
+    "letter": LetterChannel(),
+    "in_app": InAppChannel(),
+    "record": RecordingChannel(),
+}

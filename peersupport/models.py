@@ -92,7 +92,10 @@ class MessageStatus(models.TextChoices):
 
 class MessageChannel(models.TextChoices):
     EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    LETTER = "letter", "Letter"
     IN_APP = "in_app", "In-app alert"
+    RECORD = "record", "Recording channel (tests and benchmarks)"
 
 
 class Message(models.Model):
@@ -132,6 +135,12 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=200, blank=True)
+    # The timing rule that set due_at, and the moment it counts from: an administrator's edit
+    # of the rule moves every message still waiting (peersupport.outbox.reschedule_rule).
+    rule = models.SlugField(max_length=60, blank=True, db_index=True)
+    anchor_at = models.DateTimeField(null=True, blank=True)
+    nation = models.CharField(max_length=20, blank=True)
+    deferred_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -185,13 +194,18 @@ class TimingRule(models.Model):
     description = models.CharField(max_length=300)
     delay = models.PositiveIntegerField()
     unit = models.CharField(max_length=20, choices=DelayUnit.choices)
+    before = models.BooleanField(
+        default=False,
+        help_text="Counts back from the event (a milestone, a training expiry) instead of after it.",
+    )
     enabled = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["key"]
 
     def __str__(self):
-        return f"{self.description}: {self.delay} {self.get_unit_display().lower()}"
+        when = "before" if self.before else "after"
+        return f"{self.description}: {self.delay} {self.get_unit_display().lower()} {when}"
 
 
 class PublicPage(models.Model):
@@ -216,3 +230,27 @@ class PublicPage(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Letter(models.Model):
+    """A letter the letter channel has prepared: the team prints it and marks it posted.
+
+    Its text is drawn afresh each time it is printed, so no answer link sits in the database;
+    `reference` is a short code the person can read out on the phone instead of typing a link.
+    """
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="letter")
+    reference = models.CharField(max_length=12, unique=True)
+    large_print = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["posted_at", "created_at"]
+
+    def __str__(self):
+        return f"Letter {self.reference}"

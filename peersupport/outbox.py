@@ -5,8 +5,12 @@
 - `sweep` (Celery beat, or `manage.py send_due_messages`) reclaims rows stuck in "sending"
   by a dead worker, then claims each due row with a conditional UPDATE so two workers never
   send the same row, and delivers it.
+- A message scheduled by a timing rule keeps the rule's key and the moment it counts from, so
+  an administrator's edit of the rule moves every message still waiting (`reschedule_rule`).
 - `deliver` re-checks, just before sending, that the message's reason still holds (the kind's
   `check`, and the person not marked "do not contact"); if not, it is cancelled with the reason.
+  A message to a person on a date they asked us to avoid, or outside their safe times (a text
+  outside 08:00 to 20:00), is deferred to the next allowed moment, never dropped.
 - Temporary failures retry with backoff; after MAX_ATTEMPTS, or on a permanent error, the row
   is marked failed and shows on the team's messages page.
 """
@@ -16,17 +20,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from peersupport.channels import CHANNELS, PermanentError, TemporaryError
+from peersupport.contact_windows import next_allowed
 from peersupport.models import Message, MessageStatus
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-STUCK_AFTER = timedelta(minutes=10)
+
+
+def _stuck_after() -> timedelta:
+    """A row left in "sending" this long belongs to a worker that died: send it again."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_STUCK_AFTER_SECONDS", 600))
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(
+        seconds=getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60) * 2**attempts
+    )
 
 
 @dataclass(frozen=True)
@@ -51,11 +67,33 @@ def cause_of(obj) -> tuple[str, str]:
 
 
 def enqueue(
-    kind, channel, *, person=None, user=None, cause=None, due_at=None, key=None, context=None
+    kind,
+    channel,
+    *,
+    person=None,
+    user=None,
+    cause=None,
+    due_at=None,
+    key=None,
+    context=None,
+    rule="",
+    anchor=None,
+    nation="",
 ):
-    """Write a message to the outbox (in the caller's transaction); idempotent by key."""
+    """Write a message to the outbox (in the caller's transaction); idempotent by key.
+
+    With `rule`, the message falls due when that timing rule says, counted from `anchor` in
+    the organisation's `nation`; nothing is written if an administrator switched the rule off.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown message kind {kind!r}")
+    if rule:
+        from peersupport.timing import due_after
+
+        anchor = anchor or timezone.now()
+        due_at = due_after(rule, anchor, nation or "england")
+        if due_at is None:
+            return None
     cause_type, cause_id = cause_of(cause)
     if person is not None:
         recipient = f"p{person.pk}"
@@ -78,6 +116,9 @@ def enqueue(
             "cause_id": cause_id,
             "context": context or {},
             "due_at": due_at,
+            "rule": rule,
+            "anchor_at": anchor if rule else None,
+            "nation": nation,
         },
     )
     if created and due_at <= timezone.now():
@@ -87,7 +128,7 @@ def enqueue(
     return message
 
 
-def cancel_pending(*, cause=None, person=None, reason: str) -> int:
+def cancel_pending(*, cause=None, person=None, kinds=None, reason: str) -> int:
     """Cancel what is still waiting to go for a cause or a person, recording why."""
     pending = Message.objects.filter(status=MessageStatus.PENDING)
     if cause is not None:
@@ -95,7 +136,40 @@ def cancel_pending(*, cause=None, person=None, reason: str) -> int:
         pending = pending.filter(cause_type=cause_type, cause_id=cause_id)
     if person is not None:
         pending = pending.filter(person=person)
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
     return pending.update(status=MessageStatus.CANCELLED, cancelled_reason=reason[:200])
+
+
+def reschedule_rule(key: str) -> int:
+    """An administrator changed a timing rule: every message still waiting on it moves (or is
+    cancelled, if the rule was switched off)."""
+    from peersupport.timing import due_after, rule
+
+    waiting = Message.objects.filter(rule=key, status=MessageStatus.PENDING)
+    if not rule(key).enabled:
+        return waiting.update(
+            status=MessageStatus.CANCELLED,
+            cancelled_reason="An administrator switched the rule off.",
+        )
+    moved = 0
+    for message in waiting.exclude(anchor_at=None):
+        message.due_at = due_after(key, message.anchor_at, message.nation or "england")
+        message.save(update_fields=["due_at"])
+        moved += 1
+    return moved
+
+
+def person_channel(person) -> str | None:
+    """The outbox channel for a person's preferred way of contact. Someone who prefers a
+    phone call (which the team makes itself) still gets a written copy by email if we have
+    their address; otherwise None."""
+    from incidents.models import Channel
+
+    preferred = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.LETTER: "letter"}
+    if person.preferred_channel in preferred:
+        return preferred[person.preferred_channel]
+    return "email" if person.email else None
 
 
 def claim(message_id: int) -> bool:
@@ -113,8 +187,12 @@ def _recipient(message, kind: Kind):
         return kind.recipient(message)
     if message.channel == "in_app":
         return message.user
+    if message.channel == "letter":
+        return message.person
     if message.person_id:
-        return message.person.email
+        return message.person.phone if message.channel == "sms" else message.person.email
+    if message.channel == "sms":
+        return ""
     return message.user.email if message.user_id else ""
 
 
@@ -128,6 +206,10 @@ def deliver(message_id: int) -> str | None:
     """Claim and send one message; returns its new status, or None if not claimed."""
     if not claim(message_id):
         return None
+    return _send_claimed(message_id)
+
+
+def _send_claimed(message_id: int) -> str:
     message = Message.objects.select_related("person", "user").get(pk=message_id)
     kind = KINDS.get(message.kind)
     if kind is None:
@@ -136,6 +218,12 @@ def deliver(message_id: int) -> str | None:
     if cancel_reason:
         message.cancelled_reason = cancel_reason[:200]
         return _finish(message, MessageStatus.CANCELLED)
+    if message.person_id:
+        allowed, why = next_allowed(message.person, message.channel, timezone.now())
+        if allowed > timezone.now():
+            message.due_at, message.deferred_reason = allowed, why[:200]
+            Message.objects.filter(pk=message.pk).update(attempts=F("attempts") - 1)
+            return _finish(message, MessageStatus.PENDING)
     try:
         CHANNELS[message.channel].send(
             message, to=_recipient(message, kind), context=kind.context(message)
@@ -143,7 +231,7 @@ def deliver(message_id: int) -> str | None:
     except TemporaryError as error:
         if message.attempts >= MAX_ATTEMPTS:
             return _finish(message, MessageStatus.FAILED, error=str(error))
-        message.due_at = timezone.now() + timedelta(minutes=2**message.attempts)
+        message.due_at = timezone.now() + _retry_delay(message.attempts)
         return _finish(message, MessageStatus.PENDING, error=str(error))
     except PermanentError as error:
         return _finish(message, MessageStatus.FAILED, error=str(error))
@@ -160,25 +248,59 @@ def _finish(message, status, error=""):
     message.status = status
     if error:
         message.last_error = error[:500]
-    message.save(update_fields=["status", "last_error", "sent_at", "due_at", "cancelled_reason"])
+    message.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "sent_at",
+            "due_at",
+            "cancelled_reason",
+            "deferred_reason",
+        ]
+    )
     return status
 
 
-def sweep(limit: int = 200) -> dict[str, int]:
-    """Reclaim stuck rows, then deliver every due message (up to `limit`)."""
+CLAIM_BATCH = 20
+
+
+def claim_due(limit: int = CLAIM_BATCH) -> list[int]:
+    """Take up to `limit` due messages for this worker. On PostgreSQL the rows are locked with
+    SKIP LOCKED, so concurrent sweeps share the work without waiting on each other; elsewhere
+    (SQLite ignores row locks) each row is taken by its own conditional UPDATE."""
     now = timezone.now()
-    reclaimed = Message.objects.filter(
-        status=MessageStatus.SENDING, claimed_at__lt=now - STUCK_AFTER
-    ).update(status=MessageStatus.PENDING)
-    due = list(
-        Message.objects.filter(status=MessageStatus.PENDING, due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)[:limit]
+    due = Message.objects.filter(status=MessageStatus.PENDING, due_at__lte=now).order_by(
+        "due_at", "id"
     )
-    counts = {"reclaimed": reclaimed}
-    for message_id in due:
-        status = deliver(message_id)
-        if status:
+    if not connection.features.has_select_for_update_skip_locked:
+        return [pk for pk in due.values_list("pk", flat=True)[:limit] if claim(pk)]
+    with transaction.atomic():
+        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        Message.objects.filter(pk__in=ids, status=MessageStatus.PENDING).update(
+            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return ids
+
+
+def reclaim_stuck() -> int:
+    """Rows left in "sending" by a worker that died go back in the queue."""
+    return Message.objects.filter(
+        status=MessageStatus.SENDING, claimed_at__lt=timezone.now() - _stuck_after()
+    ).update(status=MessageStatus.PENDING)
+
+
+def sweep(limit: int = 200) -> dict[str, int]:
+    """Reclaim stuck rows, then send every due message (up to `limit`), a small batch at a
+    time so a claimed row never waits long enough to look stuck."""
+    counts = {"reclaimed": reclaim_stuck()}
+    handled = 0
+    while handled < limit:
+        batch = claim_due(min(CLAIM_BATCH, limit - handled))
+        if not batch:
+            break
+        handled += len(batch)
+        for message_id in batch:
+            status = _send_claimed(message_id)
             counts[status] = counts.get(status, 0) + 1
     return counts
 

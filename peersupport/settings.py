@@ -190,6 +190,26 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages through GOV.UK Notify, off unless switched on: SMS_PROVIDER=notify with an API
+# key and the id of a Notify template whose body is ((body)). "record" keeps them in memory.
+SMS_PROVIDER = env_str("SMS_PROVIDER", "")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+if SMS_PROVIDER not in ("", "notify", "record"):
+    raise ImproperlyConfigured("SMS_PROVIDER must be empty, 'notify' or 'record'.")
+if SMS_PROVIDER == "notify" and not (NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID):
+    raise ImproperlyConfigured(
+        "SMS_PROVIDER=notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID."
+    )
+
+# The outbox (peersupport.outbox): how long a row may sit in "sending" before it is taken
+# back from a dead worker, and the first retry delay (doubling on each attempt).
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 600)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_RECORD_FILE = env_str("OUTBOX_RECORD_FILE", str(RUN_DIR / "recorded-messages.log"))
+OUTBOX_RECORD_FAIL_FILE = env_str("OUTBOX_RECORD_FAIL_FILE", "")
+
 # Celery: kombu's filesystem broker by default so development needs no Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -234,6 +254,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -250,13 +271,45 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Secret link tokens are redacted from paths (feedback/logging.py): by every handler, and by
+# the loggers that write request paths, so handlers added elsewhere never see a token either.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "feedback.logging.RedactTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        },
+        # Django's own request-line handler for runserver, as it ships, plus the filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.security.csrf": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
+    },
 }
 
 # Demo data: a documented default password exists only while DEBUG is on.

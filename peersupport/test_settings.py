@@ -9,6 +9,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DEMO_PASSWORD", "peer-support-demo")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("SMS_PROVIDER", "record")
 os.environ.setdefault("RUN_DIR", os.path.join(os.path.dirname(__file__), "..", ".run", "test"))
 
 from peersupport.settings import *  # noqa: E402,F403

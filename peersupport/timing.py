@@ -23,11 +23,30 @@ def rule(key: str) -> TimingRule:
 
 
 def due_after(key: str, start: datetime, nation: str = "england") -> datetime | None:
-    """When the rule `key` falls due after `start`; None if an administrator switched it off."""
+    """When the rule `key` falls due, counted from `start` (after it, or before it for a rule
+    such as a milestone nudge); None if an administrator switched the rule off."""
     timing = rule(key)
     if not timing.enabled:
         return None
+    if timing.before:
+        return subtract_delay(start, timing.delay, timing.unit, nation)
     return add_delay(start, timing.delay, timing.unit, nation)
+
+
+def subtract_delay(end: datetime, amount: int, unit: str, nation: str) -> datetime:
+    """`amount` units before `end`; working days step back over weekends and bank holidays."""
+    from incidents.deadlines import is_working_day
+
+    if unit in (DelayUnit.WORKING_DAYS, DelayUnit.WORKING_HOURS):
+        local = timezone.localtime(end)
+        day, counted = local.date(), 0
+        days = amount if unit == DelayUnit.WORKING_DAYS else -(-amount // 8)
+        while counted < days:
+            day -= timedelta(days=1)
+            if is_working_day(day, nation):
+                counted += 1
+        return timezone.make_aware(datetime.combine(day, local.time()))
+    return end - (add_delay(end, amount, unit, nation) - end)
 
 
 def add_delay(start: datetime, amount: int, unit: str, nation: str) -> datetime:

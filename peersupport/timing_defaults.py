@@ -1,5 +1,5 @@
 """The design's timing rules: (key, description, delay, unit). Seeded into TimingRule rows by
-migration 0005; also used to restore a rule whose row is missing, so a page never fails on it."""
+migration 0005 (0007 adds later ones); also used to restore a rule whose row is missing, so a page never fails on it."""
 
 DEFAULTS = [
     ("offer-send", "Send a support offer after a supporter is assigned", 0, "minutes"),
@@ -27,6 +27,12 @@ DEFAULTS = [
     ("milestone-after", "Review milestone: nudge the supporter after", 1, "days"),
     ("survey-reminder", "Survey not answered: reminder", 7, "days"),
     ("survey-expiry", "Survey link expires", 28, "days"),
+    (
+        "wellbeing-after-contact",
+        "Supporter wellbeing check-in prompt after a contact",
+        0,
+        "minutes",
+    ),
     ("wellbeing-monthly", "Supporter wellbeing check-in prompt", 30, "days"),
     ("supervision-due", "Supervision due", 42, "days"),
     ("training-expiry-warning", "Training expires: warn ahead", 30, "days"),
@@ -38,3 +44,6 @@ DEFAULTS = [
     ),
     ("contact-later-default", "Person asked to be contacted later: default wait", 28, "days"),
 ]
+
+# Rules that count back from their event (a milestone, a training expiry) rather than after it.
+BEFORE = {"milestone-before", "training-expiry-warning"}

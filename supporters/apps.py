@@ -10,3 +10,4 @@ class SupportersConfig(AppConfig):
 
         messages.register()
         messages.register_practice()
+        messages.register_reminders()

@@ -56,7 +56,7 @@ def _still_supported(message):
 
 
 def register():
-    outbox.register("offer_to_person", context=_person_context, check=_still_offered)
+    outbox.register("offer_to_person", context=_with_answer_link, check=_still_offered)
     outbox.register("new_supporter_to_person", context=_person_context, check=_still_supported)
     outbox.register("supporter_assigned", context=_supporter_context, check=_still_supported)
 
@@ -96,3 +96,207 @@ def register_practice():
     outbox.register("concern_raised", context=_concern_context)
     outbox.register("concern_escalated", context=_concern_context, check=_concern_still_open)
     outbox.register("wellbeing_alert", context=_wellbeing_context)
+
+
+# Timing rules (supporters.reminders) ------------------------------------------------------
+
+
+def _offer_or_none(message):
+    return (
+        SupportOffer.objects.select_related(
+            "person__organisation", "person__review", "supporter__user"
+        )
+        .filter(pk=message.cause_id)
+        .first()
+    )
+
+
+def _with_answer_link(message):
+    from feedback.offer_links import offer_answer_url
+
+    offer = _offer(message)
+    return {
+        **person_message_context(offer.person, offer.supporter),
+        "answer_url": offer_answer_url(offer),
+    }
+
+
+def _about_offer(message):
+    """What a staff notice about one person may say: their name stays on the service."""
+    offer = _offer(message)
+    person = offer.person
+    link = (
+        reverse("supporters:my_person", args=[offer.pk])
+        if message.user_id and offer.supporter_id and message.user_id == offer.supporter.user_id
+        else reverse("incidents:person_detail", args=[person.pk])
+    )
+    context = {
+        "offer": offer,
+        "first_name": person.preferred_name or person.full_name.split()[0],
+        "link": link,
+        "site_url": settings.SITE_URL,
+        "rule": message.context.get("rule", message.rule),
+    }
+    if "milestone" in message.context:
+        from incidents.models import Milestone
+
+        context["milestone"] = Milestone.objects.filter(pk=message.context["milestone"]).first()
+    return context
+
+
+def _still_needs_supporter(message):
+    offer = _offer_or_none(message)
+    if offer is None or offer.status != OfferStatus.NEEDS_SUPPORTER:
+        return "The person has a supporter now, or no longer needs one."
+    if not offer.person.may_be_offered_support:
+        return "The person has not agreed to be contacted, or asked not to be."
+    return None
+
+
+def _support_under_way(message):
+    offer = _offer_or_none(message)
+    if offer is None or offer.status not in (OfferStatus.ACCEPTED, OfferStatus.ACTIVE):
+        return "The support is no longer open."
+    if offer.person.do_not_contact:
+        return "The person asked not to be contacted."
+    return None
+
+
+def _no_contact_since(message):
+    from datetime import datetime
+
+    reason = _support_under_way(message)
+    if reason:
+        return reason
+    since = datetime.fromisoformat(message.context["since"])
+    if _offer(message).contacts.filter(created_at__gt=since).exists():
+        return "A contact has been recorded since."
+    return None
+
+
+def _milestone_still_ahead(message):
+    from incidents.models import Milestone
+
+    reason = _support_under_way(message)
+    if reason:
+        return reason
+    milestone = Milestone.objects.filter(pk=message.context.get("milestone")).first()
+    if milestone is None:
+        return "The milestone was removed."
+    if message.rule == "milestone-before" and milestone.completed_on is not None:
+        return "The milestone has already happened."
+    return None
+
+
+def _supporter(message):
+    from supporters.models import PeerSupporter
+
+    return PeerSupporter.objects.select_related("user").filter(pk=message.cause_id).first()
+
+
+def _supporter_context(message):
+    supporter = _supporter(message)
+    return {
+        "supporter": supporter,
+        "link": reverse("practice:checkin")
+        if message.kind.startswith("wellbeing")
+        else reverse("oversight:supervision"),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _supporter_active(supporter):
+    from supporters.models import SupporterStatus
+
+    if supporter is None or supporter.status != SupporterStatus.ACTIVE:
+        return "The supporter is not active."
+    return None
+
+
+def _no_checkin_since_anchor(message):
+    supporter = _supporter(message)
+    reason = _supporter_active(supporter)
+    if reason:
+        return reason
+    if supporter.checkins.filter(created_at__gt=message.anchor_at).exists():
+        return "A check-in has been recorded since."
+    return None
+
+
+def _no_supervision_since_anchor(message):
+    supporter = _supporter(message)
+    reason = _supporter_active(supporter)
+    if reason:
+        return reason
+    if supporter.supervision.filter(held_on__gt=message.anchor_at.date()).exists():
+        return "A supervision session has been recorded since."
+    return None
+
+
+def _contact_prompt_context(message):
+    from supporters.models import Contact
+
+    contact = Contact.objects.select_related("supporter__user").get(pk=message.cause_id)
+    return {
+        "supporter": contact.supporter,
+        "link": reverse("practice:checkin"),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _contact_supporter_active(message):
+    from supporters.models import Contact
+
+    contact = Contact.objects.select_related("supporter").filter(pk=message.cause_id).first()
+    return _supporter_active(contact.supporter if contact else None)
+
+
+def _training_context(message):
+    from supporters.models import TrainingRecord
+
+    record = TrainingRecord.objects.select_related("course", "supporter__user").get(
+        pk=message.cause_id
+    )
+    return {
+        "record": record,
+        "supporter": record.supporter,
+        "link": reverse("supporters:supporter_detail", args=[record.supporter_id])
+        if message.user_id != record.supporter.user_id
+        else reverse("supporters:my_people"),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _training_not_renewed(message):
+    from supporters.models import SupporterStatus, TrainingRecord
+
+    record = TrainingRecord.objects.select_related("supporter").filter(pk=message.cause_id).first()
+    if record is None or record.supporter.status == SupporterStatus.LEFT:
+        return "The supporter has left, or the record was removed."
+    renewed = TrainingRecord.objects.filter(
+        supporter=record.supporter, course=record.course, completed_on__gt=record.completed_on
+    )
+    if renewed.exists():
+        return "The training has been renewed."
+    return None
+
+
+def register_reminders():
+    outbox.register("offer_reminder", context=_with_answer_link, check=_still_offered)
+    outbox.register("no_supporter_alert", context=_about_offer, check=_still_needs_supporter)
+    outbox.register("no_supporter_escalation", context=_about_offer, check=_still_needs_supporter)
+    outbox.register("offer_phone_task", context=_about_offer, check=_still_offered)
+    outbox.register("support_accepted", context=_about_offer, check=_support_under_way)
+    outbox.register("staff_check_in", context=_about_offer, check=_support_under_way)
+    outbox.register("no_contact_nudge", context=_about_offer, check=_no_contact_since)
+    outbox.register("milestone_nudge", context=_about_offer, check=_milestone_still_ahead)
+    outbox.register(
+        "wellbeing_prompt", context=_contact_prompt_context, check=_contact_supporter_active
+    )
+    outbox.register(
+        "wellbeing_prompt_monthly", context=_supporter_context, check=_no_checkin_since_anchor
+    )
+    outbox.register(
+        "supervision_due", context=_supporter_context, check=_no_supervision_since_anchor
+    )
+    outbox.register("training_expiring", context=_training_context, check=_training_not_renewed)

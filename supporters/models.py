@@ -227,6 +227,7 @@ class CloseReason(models.TextChoices):
 
 class OfferedVia(models.TextChoices):
     EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
     PHONE = "phone", "Phone call by the team"
     LETTER = "letter", "Letter"
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from incidents.models import Consent
 from peersupport import audit, outbox
 from peersupport.timing import due_after
+from supporters import reminders
 from supporters.models import (
     ASSIGNED_STATUSES,
     CloseReason,
@@ -50,6 +51,7 @@ def open_offer(person, *, by=None) -> SupportOffer | None:
     OfferStatusChange.objects.create(
         offer=offer, to_status=OfferStatus.NEEDS_SUPPORTER, changed_by=by
     )
+    reminders.offer_opened(offer)
     return offer
 
 
@@ -77,27 +79,50 @@ def assign_supporter(
     if not offer.person.may_be_offered_support:
         raise ValidationError("This person has not agreed to be contacted, or asked not to be.")
     _check_eligible(offer, supporter, override_reason=override_reason)
-    if via == OfferedVia.EMAIL and not offer.person.email:
-        raise ValidationError("There is no email address for this person: offer by phone instead.")
+    needs = {
+        OfferedVia.EMAIL: ("email", "email address"),
+        OfferedVia.SMS: ("phone", "mobile number"),
+        OfferedVia.LETTER: ("address", "postal address"),
+    }
+    if via in needs and not getattr(offer.person, needs[via][0]).strip():
+        raise ValidationError(
+            f"There is no {needs[via][1]} for this person: offer by phone instead."
+        )
     offer.supporter = supporter
     offer.offered_via = via
     offer.offered_at = timezone.now()
     offer.pool_override_reason = override_reason.strip()[:300]
     _set_offer_status(offer, OfferStatus.OFFERED, by=by, note=f"Offered by {via}")
     offer.save()
-    if via == OfferedVia.EMAIL:
-        outbox.enqueue(
-            "offer_to_person",
-            "email",
-            person=offer.person,
-            cause=offer,
-            due_at=due_after("offer-send", timezone.now()),
-        )
+    outbox.cancel_pending(
+        cause=offer, kinds=reminders.WAITING_KINDS, reason="A supporter was assigned."
+    )
+    _send_offer(offer)
     _tell_supporter(offer)
     audit.record(
         "offer.assigned", request=request, actor=by, obj=offer, supporter=supporter.pk, via=via
     )
     return offer
+
+
+WRITTEN_VIA = (OfferedVia.EMAIL, OfferedVia.SMS, OfferedVia.LETTER)
+
+
+def _send_offer(offer):
+    """An offer in writing goes by the channel chosen, then reminders follow; an offer made
+    on the phone needs neither."""
+    if offer.offered_via not in WRITTEN_VIA:
+        return
+    outbox.enqueue(
+        "offer_to_person",
+        offer.offered_via,
+        person=offer.person,
+        cause=offer,
+        rule="offer-send",
+        anchor=offer.offered_at,
+        nation=offer.person.organisation.nation,
+    )
+    reminders.offer_sent(offer)
 
 
 ANSWERS = {
@@ -124,8 +149,10 @@ def record_answer(offer, answer, *, by, reason="", contact_again_on=None, reques
     _set_offer_status(offer, status, by=by, note=reason)
     if status in (OfferStatus.DECLINED, OfferStatus.LATER):
         offer.closed_at = timezone.now()
-        outbox.cancel_pending(cause=offer, reason=f"The person answered: {status.label.lower()}.")
+    outbox.cancel_pending(cause=offer, reason=f"The person answered: {status.label.lower()}.")
     offer.save()
+    if status == OfferStatus.ACCEPTED:
+        reminders.support_started(offer)
     audit.record("offer.answered", request=request, actor=by, obj=offer, answer=answer)
     return offer
 
@@ -163,9 +190,12 @@ def reassign(offer, supporter, *, by, override_reason="", request=None) -> Suppo
         offer=new, to_status=new.status, changed_by=by, note="Reassigned"
     )
     if already_agreed:
-        outbox.enqueue("new_supporter_to_person", "email", person=new.person, cause=new)
-    elif new.offered_via == OfferedVia.EMAIL:
-        outbox.enqueue("offer_to_person", "email", person=new.person, cause=new)
+        channel = outbox.person_channel(new.person)
+        if channel is not None:
+            outbox.enqueue("new_supporter_to_person", channel, person=new.person, cause=new)
+        reminders.support_started(new)
+    else:
+        _send_offer(new)
     _tell_supporter(new)
     ReassignmentTask.objects.filter(offer=offer, done_at__isnull=True).update(
         done_at=timezone.now()
@@ -212,6 +242,8 @@ def change_supporter_status(supporter, status, *, by, reason="", paused_until=No
     supporter.status = status
     supporter.paused_until = paused_until if status == SupporterStatus.PAUSED else None
     supporter.save()
+    if status == SupporterStatus.ACTIVE:
+        reminders.supporter_activated(supporter)
     if status in (SupporterStatus.PAUSED, SupporterStatus.LEFT):
         why = "Supporter paused" if status == SupporterStatus.PAUSED else "Supporter left"
         for offer in supporter.offers.filter(status__in=ASSIGNED_STATUSES):
@@ -264,6 +296,7 @@ def record_training(supporter, course, completed_on, *, by, request=None) -> Tra
         expires_on=expires_on,
         recorded_by=by,
     )
+    reminders.training_recorded(record)
     audit.record("supporter.training_recorded", request=request, actor=by, obj=supporter)
     return record
 
@@ -273,6 +306,7 @@ def record_supervision(supporter, supervisor, held_on, *, by, request=None) -> S
     session = SupervisionSession.objects.create(
         supporter=supporter, supervisor=supervisor, held_on=held_on, recorded_by=by
     )
+    reminders.supervision_recorded(session)
     audit.record("supporter.supervision_recorded", request=request, actor=by, obj=supporter)
     return session
 
@@ -288,5 +322,7 @@ def consent_changed(person, *, by=None):
         else "Do not contact"
     )
     outbox.cancel_pending(person=person, reason=reason)
+    for offer in person.offers.all():
+        outbox.cancel_pending(cause=offer, reason=reason)
     for offer in person.offers.filter(status=OfferStatus.NEEDS_SUPPORTER):
         _close(offer, CloseReason.PERSONS_CHOICE, by=by)
