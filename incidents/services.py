@@ -69,6 +69,8 @@ def change_review_status(
 ):
     """Move a review to a new status. Pausing needs a reason; closing needs a closing date."""
     to_status = ReviewStatus(to_status)
+    if to_status == ReviewStatus.PAUSED:
+        check_can_pause(review)
     if to_status == review.status:
         raise ValidationError(f"The review is already {review.get_status_display().lower()}.")
     if to_status == ReviewStatus.PAUSED:
@@ -99,6 +101,14 @@ def change_review_status(
     )
     audit.record("review.status_changed", request=request, actor=by, obj=review, to=str(to_status))
     return review
+
+
+def check_can_pause(review: Review) -> None:
+    """Refuse a pause that could never be resumed: a closed review, or one already paused."""
+    if review.status == ReviewStatus.CLOSED:
+        raise ValidationError("This review is closed: it cannot be paused.")
+    if review.status == ReviewStatus.PAUSED:
+        raise ValidationError("This review is already paused.")
 
 
 def resume_review(review: Review, *, by, request=None):
@@ -159,7 +169,10 @@ def _support_follows_consent(person, by):
 
 @transaction.atomic
 def add_milestone(review: Review, kind: str, due_on, *, by, request=None) -> Milestone:
+    from supporters import reminders
+
     milestone = Milestone.objects.create(review=review, kind=kind, due_on=due_on)
+    reminders.milestone_added(milestone)
     audit.record("review.milestone_added", request=request, actor=by, obj=review, kind=kind)
     return milestone
 

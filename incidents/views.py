@@ -145,18 +145,33 @@ def review_detail(request, pk):
 
 
 def _describe_history(records):
-    """Turn simple-history records into 'who changed what, when' lines (field labels only)."""
+    """Turn simple-history records into 'who changed what, when' lines (field labels only).
+
+    Diffs are taken from the history rows' own values, never `record.instance` (which fetches
+    the excluded fields again), and many-to-many rows come in one query per field rather than
+    two per record, so the page runs the same queries however long the history is.
+    """
     records = list(records)
+    if not records:
+        return []
+    history_model = type(records[0])
+    model_meta = history_model.instance_type._meta
+    m2m_names = [field.name for field in history_model._history_m2m_fields]
+    m2m_rows = _m2m_rows_by_record(history_model, m2m_names, records)
     lines = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         if record.history_type == "+":
             fields = []
         elif previous is not None:
-            delta = record.diff_against(previous)
+            delta = record.diff_against(previous, excluded_fields=m2m_names)
+            names = [change.field for change in delta.changes] + [
+                name
+                for name in m2m_names
+                if m2m_rows[name, record.pk] != m2m_rows[name, previous.pk]
+            ]
             fields = [
-                capfirst(str(record.instance._meta.get_field(change.field).verbose_name))
-                for change in delta.changes
+                capfirst(str(model_meta.get_field(name).verbose_name)) for name in sorted(names)
             ]
         else:
             continue
@@ -171,6 +186,23 @@ def _describe_history(records):
             }
         )
     return lines
+
+
+def _m2m_rows_by_record(history_model, m2m_names, records):
+    """{(field name, history id): sorted rows} for each tracked many-to-many field."""
+    ignored = {"id", "m2m_history_id", "history"}
+    rows = {}
+    for name in m2m_names:
+        through = getattr(history_model, name).model
+        compared = [f.attname for f in through._meta.fields if f.name not in ignored]
+        found = {record.pk: [] for record in records}
+        for history_id, *values in through.objects.filter(
+            history__in=[record.pk for record in records]
+        ).values_list("history_id", *compared):
+            found[history_id].append(tuple(values))
+        for history_id, values in found.items():
+            rows[name, history_id] = sorted(values)
+    return rows
 
 
 @role_required(Role.TEAM)
@@ -208,6 +240,11 @@ def _add_errors(form, error):
 @role_required(Role.TEAM)
 def review_pause(request, pk):
     review = get_review_for_user(request.user, pk)
+    try:
+        services.check_can_pause(review)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("incidents:review_detail", pk=review.pk)
     form = PauseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -319,6 +356,7 @@ def person_edit(request, pk):
         services.save_person(form.save(commit=False), by=request.user, request=request)
         messages.success(request, "Details updated.")
         return redirect("incidents:person_detail", pk=person.pk)
+    audit.record("person.viewed", request=request, obj=person, page="edit")
     return render(
         request,
         "incidents/person_form.html",
@@ -340,6 +378,7 @@ def person_consent(request, pk):
         _record_consents(person, form, request)
         messages.success(request, "Consent recorded.")
         return redirect("incidents:person_detail", pk=person.pk)
+    audit.record("person.viewed", request=request, obj=person, page="consent")
     return render(request, "incidents/person_consent.html", {"form": form, "person": person})
 
 
@@ -357,6 +396,7 @@ def person_avoid_date(request, pk):
         )
         messages.success(request, "Date to avoid added.")
         return redirect("incidents:person_detail", pk=person.pk)
+    audit.record("person.viewed", request=request, obj=person, page="avoid_date")
     return render(request, "incidents/person_avoid_date.html", {"form": form, "person": person})
 
 

@@ -317,5 +317,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "peer-support-demo" if DEBUG else None)
 
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "peersupport.tasks.heartbeat", "schedule": 60.0},
-    "send-due-messages": {"task": "peersupport.tasks.send_due_messages", "schedule": 30.0},
+    "send-due-messages": {
+        "task": "peersupport.tasks.send_due_messages",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 30)),
+    },
 }

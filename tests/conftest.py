@@ -22,6 +22,48 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+class NothingSkippedInCI:
+    """Fails the run if any test or module was skipped, however the skip was written
+    (`pytest.skip`, `skipif`, `importorskip`): in CI a skip hides a missing service."""
+
+    name = "nothing-skipped-in-ci"
+
+    def __init__(self):
+        self.skipped = []
+
+    def _note(self, report):
+        # An expected failure is reported as skipped too, but it did run.
+        if report.skipped and not hasattr(report, "wasxfail"):
+            self.skipped.append(report.nodeid or "(collection)")
+
+    def pytest_runtest_logreport(self, report):
+        self._note(report)
+
+    def pytest_collectreport(self, report):
+        self._note(report)
+
+    def pytest_sessionfinish(self, session):
+        passed = (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED)
+        if self.skipped and session.exitstatus in passed:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.skipped:
+            terminalreporter.section("skipped in CI", sep="=", red=True, bold=True)
+            terminalreporter.line(
+                f"CI=true: {len(self.skipped)} skipped, and nothing may be skipped in CI, "
+                "so this run fails:",
+                red=True,
+            )
+            for nodeid in self.skipped:
+                terminalreporter.line(f"  {nodeid}")
+
+
+def pytest_configure(config):
+    if IN_CI:
+        config.pluginmanager.register(NothingSkippedInCI(), NothingSkippedInCI.name)
+
+
 class CsrfClient(Client):
     """The test client with CSRF checks on, as in production.
 

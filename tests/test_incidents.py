@@ -416,3 +416,130 @@ def test_list_and_detail_pages_run_the_same_number_of_queries_for_5_and_50_rows(
 def test_a_form_sent_with_nothing_chosen_shows_errors(client_for, team_user, review):
     response = client_for(team_user).post(reverse("incidents:review_status", args=[review.pk]), {})
     assert "Select the new status" in response.content.decode()
+
+
+def test_detail_pages_run_the_same_number_of_queries_for_2_and_30_edits(
+    client_for, make_user, team_user, service
+):
+    from peersupport.roles import Role
+    from tests.factories import TeamMemberFactory
+
+    colleagues = []
+    for _ in range(2):
+        colleague = make_user(Role.TEAM)
+        TeamMemberFactory(user=colleague, organisation=service.organisation)
+        colleagues.append(colleague)
+    review = ReviewFactory(
+        organisation=service.organisation, service=service, lead_investigator=team_user
+    )
+    person = AffectedPersonFactory(review=review)
+    client = client_for(team_user)
+    urls = [
+        reverse("incidents:review_detail", args=[review.pk]),
+        reverse("incidents:person_detail", args=[person.pk]),
+    ]
+    edits = 0
+
+    def edit(count):
+        nonlocal edits
+        for _ in range(count):
+            edits += 1
+            review.summary = f"Summary, edit {edits}."
+            services.save_review(review, by=team_user, team_members=[colleagues[edits % 2]])
+            person.relationship = f"Relationship {edits}"
+            services.save_person(person, by=team_user)
+
+    edit(2)
+    with_2 = _query_counts(client, urls)
+    edit(28)
+    with_30 = _query_counts(client, urls)
+    assert with_2 == with_30
+    changes = client.get(urls[0]).context["changes"]
+    assert len(changes) > 10
+    assert ["Summary"] in [change["fields"] for change in changes]
+    assert ["Team members"] in [change["fields"] for change in changes]
+    assert ["Relationship"] in [c["fields"] for c in client.get(urls[1]).context["changes"]]
+
+
+def test_a_closed_or_paused_review_cannot_be_paused(team_user, review):
+    services.change_review_status(review, ReviewStatus.CLOSED, by=team_user, closed_on=TODAY())
+    with pytest.raises(ValidationError, match="This review is closed: it cannot be paused"):
+        services.change_review_status(review, ReviewStatus.PAUSED, by=team_user, reason="Coroner")
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.CLOSED
+    services.change_review_status(review, ReviewStatus.INVESTIGATING, by=team_user)
+    services.change_review_status(review, ReviewStatus.PAUSED, by=team_user, reason="Coroner")
+    with pytest.raises(ValidationError, match="This review is already paused"):
+        services.change_review_status(review, ReviewStatus.PAUSED, by=team_user, reason="Police")
+    review.refresh_from_db()
+    assert review.status_before_pause == ReviewStatus.INVESTIGATING
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (ReviewStatus.CLOSED, "This review is closed: it cannot be paused."),
+        (ReviewStatus.PAUSED, "This review is already paused."),
+    ],
+)
+def test_pause_page_for_a_closed_or_paused_review_says_why_not(
+    client_for, team_user, review, status, message
+):
+    review.status = status
+    review.closed_on = TODAY() if status == ReviewStatus.CLOSED else None
+    review.status_before_pause = ReviewStatus.DRAFTING if status == ReviewStatus.PAUSED else ""
+    review.save()
+    client = client_for(team_user)
+    url = reverse("incidents:review_pause", args=[review.pk])
+    for response in (
+        client.get(url, follow=True),
+        client.post(url, {"reason": "Waiting for the coroner"}, follow=True),
+    ):
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == reverse(
+            "incidents:review_detail", args=[review.pk]
+        )
+        assert message in response.content.decode()
+    review.refresh_from_db()
+    assert review.status == status
+    assert review.status_changes.filter(to_status=ReviewStatus.PAUSED).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "page"),
+    [
+        ("incidents:person_edit", "edit"),
+        ("incidents:person_consent", "consent"),
+        ("incidents:person_avoid_date", "avoid_date"),
+    ],
+)
+def test_pages_showing_a_persons_details_are_audited(client_for, team_user, person, name, page):
+    response = client_for(team_user).get(reverse(name, args=[person.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="person.viewed")
+    assert event.actor == team_user and event.object_id == str(person.pk)
+    assert event.detail == {"page": page}
+    assert person.full_name not in str(event.detail)
+
+
+def test_trusted_proxy_count_is_read_from_the_environment(monkeypatch):
+    import runpy
+
+    import peersupport.settings
+
+    monkeypatch.setenv("TRUSTED_PROXY_COUNT", "1")
+    assert runpy.run_path(peersupport.settings.__file__)["TRUSTED_PROXY_COUNT"] == 1
+    monkeypatch.delenv("TRUSTED_PROXY_COUNT")
+    assert runpy.run_path(peersupport.settings.__file__)["TRUSTED_PROXY_COUNT"] == 0
+
+
+def test_audit_behind_one_proxy_records_the_clients_address(
+    client_for, team_user, person, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client_for(team_user).get(
+        reverse("incidents:person_edit", args=[person.pk]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5",
+    )
+    assert AuditEvent.objects.get(action="person.viewed").ip_address == "203.0.113.5"

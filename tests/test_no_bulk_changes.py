@@ -1,6 +1,11 @@
 """simple-history records a change only when `save()` runs. This test fails if app code changes
 saved reviews, people, milestones or avoid-dates through QuerySet.update() or bulk methods,
-which would change records with no history. Bulk inserts of new demo records are allowed."""
+which would change records with no history. Bulk inserts of new demo records are allowed.
+
+QuerySet.delete() of those models is refused too: it does leave history (Django sends
+post_delete for each row), but it removes reviews or people with no audit row and none of the
+services' rules. A queryset kept in a variable first (`reviews = Review.objects.filter(...)`,
+then `reviews.update(...)`) is followed within the function that assigns it."""
 
 import ast
 from pathlib import Path
@@ -9,8 +14,30 @@ from simple_history.models import registered_models
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["incidents", "supporters", "feedback", "peersupport"]
-QUERYSET_METHODS = {"objects", "filter", "exclude", "all", "select_related", "visible_to", "open"}
+# Manager and QuerySet methods that return a queryset of the same model.
+QUERYSET_METHODS = {
+    "objects",
+    "all",
+    "filter",
+    "exclude",
+    "select_related",
+    "prefetch_related",
+    "order_by",
+    "annotate",
+    "distinct",
+    "only",
+    "defer",
+    "visible_to",
+    "open",
+    "overdue",
+    "for_organisation",
+    "with_contact_consent",
+    "upcoming_between",
+}
+# Related managers that lead to a tracked model (`review.people`, `person.avoid_dates`).
+RELATED_MANAGERS = {"people", "milestones", "avoid_dates"}
 DEMO_FILES = {"demo.py"}
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
 def _tracked_names():
@@ -21,42 +48,95 @@ def _tracked_names():
     }
 
 
-def _chain_names(node):
-    names = set()
+def _chain(node):
+    """The names along `a.b(...).c(...)`, outermost first, and the innermost node."""
+    names = []
     while True:
         if isinstance(node, ast.Call):
             node = node.func
         elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
+            names.append(node.attr)
             node = node.value
         elif isinstance(node, ast.Name):
-            names.add(node.id)
-            return names
+            names.append(node.id)
+            return names, node
         else:
-            return names
+            return names, node
+
+
+def _is_tracked_queryset(node, tracked, variables):
+    """Whether `node` is a queryset or manager of a tracked model, as far as the AST shows."""
+    names, root = _chain(node)
+    if not names:
+        return False
+    if isinstance(node, ast.Name):
+        return node.id in variables
+    if names[0] not in QUERYSET_METHODS | RELATED_MANAGERS:
+        return False  # e.g. `Review.objects.get(...)`: one instance, whose save() is recorded
+    rooted_in_variable = isinstance(root, ast.Name) and root.id in variables
+    return rooted_in_variable or bool(set(names) & (tracked | RELATED_MANAGERS))
+
+
+def _own_nodes(scope):
+    """Every node of the scope, not descending into nested functions (their own scopes)."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _assignments(nodes):
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    yield target.id, node.value
+        elif (
+            isinstance(node, ast.AnnAssign | ast.NamedExpr)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None  # a bare annotation assigns nothing
+        ):
+            yield node.target.id, node.value
+
+
+def _scope_offences(scope, tracked, outer_variables, demo):
+    nodes = list(_own_nodes(scope))
+    variables = set(outer_variables)
+    assignments = list(_assignments(nodes))
+    growing = True
+    while growing:  # `reviews = reviews.filter(...)` needs `reviews` known first
+        growing = False
+        for name, value in assignments:
+            if name not in variables and _is_tracked_queryset(value, tracked, variables):
+                variables.add(name)
+                growing = True
+    for node in nodes:
+        if isinstance(node, SCOPES):
+            yield from _scope_offences(node, tracked, variables, demo)
+            continue
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        receiver = node.func.value
+        is_queryset = _is_tracked_queryset(receiver, tracked, variables)
+        touches_tracked = is_queryset or bool(
+            set(_chain(receiver)[0]) & (tracked | RELATED_MANAGERS)
+        )
+        if method in {"update", "delete"} and is_queryset:
+            yield node.lineno, f"QuerySet.{method}"
+        if method == "bulk_update" and touches_tracked:
+            yield node.lineno, "bulk_update"
+        if method == "bulk_create" and touches_tracked and not demo:
+            yield node.lineno, "bulk_create outside demo data"
 
 
 def _offences(path: Path, tracked: set[str]):
     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
     tree = ast.parse(path.read_text(), filename=str(path))
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-            continue
-        method = node.func.attr
-        receiver = _chain_names(node.func.value)
-        touches_tracked = bool(receiver & tracked) or bool(
-            receiver & {"people", "milestones", "avoid_dates"}
-        )
-        if method == "bulk_update" and touches_tracked:
-            yield f"{where}:{node.lineno} bulk_update"
-        if (
-            method == "update"
-            and touches_tracked
-            and receiver & QUERYSET_METHODS | {"people", "milestones"}
-        ):
-            yield f"{where}:{node.lineno} QuerySet.update"
-        if method == "bulk_create" and touches_tracked and path.name not in DEMO_FILES:
-            yield f"{where}:{node.lineno} bulk_create outside demo data"
+    found = sorted(_scope_offences(tree, tracked, set(), path.name in DEMO_FILES))
+    return [f"{where}:{line} {what}" for line, what in found]
 
 
 def _app_files():
@@ -73,9 +153,58 @@ def test_tracked_models_are_never_changed_in_bulk():
     assert offences == []
 
 
-def test_the_guard_catches_an_update(tmp_path):
+def _check(tmp_path, source):
     sample = tmp_path / "sample.py"
-    sample.write_text(
+    sample.write_text(source)
+    return _offences(sample, _tracked_names())
+
+
+def test_the_guard_catches_an_update(tmp_path):
+    source = (
         "from incidents.models import Review\nReview.objects.filter(pk=1).update(summary='x')\n"
     )
-    assert list(_offences(sample, _tracked_names())) == ["sample.py:2 QuerySet.update"]
+    assert _check(tmp_path, source) == ["sample.py:2 QuerySet.update"]
+
+
+def test_the_guard_follows_a_queryset_kept_in_a_variable(tmp_path):
+    source = """\
+from incidents.models import AffectedPerson, Review
+
+def close_all(organisation, review):
+    reviews = Review.objects.filter(organisation=organisation)
+    reviews = reviews.exclude(status="closed")
+    reviews.update(status="closed")
+    people: object = AffectedPerson.objects.visible_to(None)
+    people.delete()
+    Review.objects.bulk_update(list(reviews), ["status"])
+    review.people.update(do_not_contact=True)
+    late = review.milestones.all()
+    return lambda: late.delete()
+"""
+    assert _check(tmp_path, source) == [
+        "sample.py:6 QuerySet.update",
+        "sample.py:8 QuerySet.delete",
+        "sample.py:9 bulk_update",
+        "sample.py:10 QuerySet.update",
+        "sample.py:12 QuerySet.delete",
+    ]
+
+
+def test_the_guard_lets_other_models_instances_and_dicts_be(tmp_path):
+    source = """\
+from incidents.models import Review
+from peersupport.models import Message
+
+def fine(review):
+    pending = Message.objects.filter(person__review=review)
+    pending = pending.filter(status="pending")
+    pending.update(status="cancelled")
+    pending.delete()
+    one = Review.objects.get(pk=review.pk)
+    one.delete()
+    people = {"a"}
+    people.update({"b"})
+    Review.objects.get(pk=1).delete()
+    review.consents.all().delete()
+"""
+    assert _check(tmp_path, source) == []
