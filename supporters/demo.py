@@ -359,6 +359,7 @@ def seed_supporters(password: str | None, today: date | None = None) -> Supporte
     supervisor = seed_supervisor(password, organisations)
     result = SupportersResult()
     created = []
+    first_message = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
     for spec in SUPPORTERS:
         supporter, was_created = _seed_supporter(
             spec, password, organisations, courses, supervisor, today
@@ -368,7 +369,6 @@ def seed_supporters(password: str | None, today: date | None = None) -> Supporte
             result.supporters += 1
 
     _open_offers_for_demo_people()
-    first_message = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
     stories = _Stories(organisations, today)
     for story in STORIES:
         try:
@@ -584,27 +584,40 @@ class _Stories:
 
 
 def _settle_messages(first_message: int, times: dict, today: date):
-    """The stories happened in the past, so their messages went then: none is left pending.
+    """The stories happened in the past, so their messages went then.
 
     In-app alerts are delivered (so the supporters see them), read unless they are from the
     last week; emails are marked sent at the time, so starting the worker does not send a burst
-    of old messages to made-up addresses. Messages the services cancelled stay cancelled.
+    of old messages to made-up addresses. A reminder a story scheduled keeps its distance from
+    the story's moment: if that is still ahead it waits (and `make run` sends it when due).
+    Messages the services cancelled stay cancelled.
     """
-    pending = Message.objects.filter(id__gt=first_message, status=MessageStatus.PENDING)
+    now = timezone.now()
+    pending = Message.objects.filter(
+        id__gt=first_message, status=MessageStatus.PENDING, due_at__lte=now
+    )
     for message in pending.filter(channel=MessageChannel.IN_APP):
         outbox.deliver(message.pk)
     week_ago = _moment(today, 7)
     for message in Message.objects.filter(id__gt=first_message):
-        when = times.get(message.pk, message.due_at)
-        if message.status == MessageStatus.PENDING:
+        when = times.get(message.pk)
+        due = message.due_at if when is None else when + (message.due_at - message.created_at)
+        anchor = message.anchor_at
+        if when is not None and anchor is not None:
+            anchor = when + (anchor - message.created_at)
+        if message.status == MessageStatus.PENDING and due <= now:
             message.status = MessageStatus.SENT
         if message.status == MessageStatus.SENT:
-            message.sent_at = when
+            message.sent_at = due
         Message.objects.filter(pk=message.pk).update(
-            status=message.status, due_at=when, sent_at=message.sent_at, created_at=when
+            status=message.status,
+            due_at=due,
+            anchor_at=anchor,
+            sent_at=message.sent_at,
+            created_at=when or message.created_at,
         )
         Alert.objects.filter(message=message).update(
-            created_at=when, read_at=when + timedelta(hours=2) if when < week_ago else None
+            created_at=due, read_at=due + timedelta(hours=2) if due < week_ago else None
         )
 
 

@@ -315,8 +315,9 @@ def supervision_recorded(session) -> None:
 
 
 def training_recorded(record) -> None:
-    """Warn ahead of the expiry of a course that expires."""
-    if record.expires_on is None:
+    """Warn ahead of the expiry of a course that expires (not of one already lapsed: the
+    roster and matching show that)."""
+    if record.expires_on is None or record.expires_on < timezone.localdate():
         return
     supporter = record.supporter
     recipients = [supporter.user] + ([supporter.supervisor] if supporter.supervisor_id else [])
