@@ -6,12 +6,15 @@ PY := $(VENV)/bin/python
 NHSUK_VERSION ?= 10.6.1
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint format check-migrations static faults clean help
+.PHONY: run test test-fast lint audit format check-migrations static faults bench-outbox clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and run the web app with a Celery worker and beat"
 	@echo "make test   - run the whole test suite (browser tests need Debian's chromium)"
 	@echo "make lint   - ruff and the migrations check"
+	@echo "make faults - the outbox fault tests: kill and restart real Celery workers, Redis and beat (needs PostgreSQL and redis-server)"
+	@echo "make bench-outbox - deliver MESSAGES=10000 due messages with one worker on DATABASE_URL's database; prints messages per second"
+	@echo "make audit  - pip-audit of the installed packages against known vulnerabilities"
 	@echo "make static - refresh the committed NHS.UK frontend files from npm (NHSUK_VERSION=$(NHSUK_VERSION))"
 
 $(VENV)/.installed: pyproject.toml
@@ -27,11 +30,28 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundev $(ADDRPORT)
 
+# The fault tests run on their own (`make faults`): they take minutes and need PostgreSQL.
 test: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
-	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not slow and not faults" $(PYTEST_ARGS)
+
+# Real workers, beats and a redis-server of the test's own on a spare port, killed and restarted
+# around the PostgreSQL test database (DATABASE_URL=postgres://...); prints the counts.
+faults: $(VENV)/.installed
+	$(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)
+
+# On whatever database DATABASE_URL names (SQLite under .run by default), migrated first.
+MESSAGES ?= 10000
+bench-outbox: export DEBUG ?= true
+bench-outbox: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bench_outbox --messages $(MESSAGES)
+
+# pip-audit on the installed packages; says so (and passes) when no vulnerability database answers.
+audit: $(VENV)/.installed
+	$(PY) .ci/dependency-audit
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

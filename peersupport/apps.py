@@ -6,4 +6,6 @@ class PeersupportConfig(AppConfig):
     verbose_name = "Service and accounts"
 
     def ready(self):
-        from peersupport import signals  # noqa: F401
+        from peersupport import probe, signals  # noqa: F401
+
+        probe.register()

@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from peersupport.channels import CHANNELS, PermanentError, TemporaryError
 from peersupport.contact_windows import next_allowed
+from peersupport.log_filters import describe
 from peersupport.models import Message, MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -40,9 +42,7 @@ def _stuck_after() -> timedelta:
 
 
 def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(
-        seconds=getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60) * 2**attempts
-    )
+    return timedelta(seconds=getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60) * 2**attempts)
 
 
 @dataclass(frozen=True)
@@ -199,6 +199,8 @@ def _recipient(message, kind: Kind):
 def _reason_to_cancel(message, kind: Kind) -> str | None:
     if message.person_id and message.person.do_not_contact:
         return "The person asked not to be contacted."
+    if message.person_id and message.person.opted_out_at:
+        return "The person opted out of all messages from the service."
     return kind.check(message) if kind.check else None
 
 
@@ -236,7 +238,8 @@ def _send_claimed(message_id: int) -> str:
     except PermanentError as error:
         return _finish(message, MessageStatus.FAILED, error=str(error))
     except Exception as error:
-        logger.exception("Message %s failed unexpectedly", message.pk)
+        # Where it failed, not what the error said: its text may quote the address or a name.
+        logger.error("Message %s failed unexpectedly\n%s", message.pk, describe(error))
         return _finish(
             message, MessageStatus.FAILED, error=f"Unexpected error: {error.__class__.__name__}"
         )
@@ -283,26 +286,51 @@ def claim_due(limit: int = CLAIM_BATCH) -> list[int]:
 
 
 def reclaim_stuck() -> int:
-    """Rows left in "sending" by a worker that died go back in the queue."""
-    return Message.objects.filter(
+    """Rows left in "sending" by a worker that died go back in the queue; one taken
+    MAX_ATTEMPTS times is failed instead, for the team to look at: sending it may be what
+    kills the worker, and each earlier try may have reached the person."""
+    stuck = Message.objects.filter(
         status=MessageStatus.SENDING, claimed_at__lt=timezone.now() - _stuck_after()
-    ).update(status=MessageStatus.PENDING)
+    )
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=MessageStatus.FAILED,
+        last_error=f"The worker stopped while sending it, {MAX_ATTEMPTS} times.",
+    )
+    return stuck.update(status=MessageStatus.PENDING)
+
+
+# A sweep stops after this long and leaves the rest to the next one, so that even with a slow
+# provider it ends well inside Celery's time limits (CELERY_TASK_SOFT_TIME_LIMIT): a sweep cut
+# off there would leave a message half-sent and its batch stuck in "sending".
+SWEEP_SECONDS = 60
 
 
 def sweep(limit: int = 200) -> dict[str, int]:
-    """Reclaim stuck rows, then send every due message (up to `limit`), a small batch at a
-    time so a claimed row never waits long enough to look stuck."""
+    """Reclaim stuck rows, then send every due message (up to `limit`, for up to
+    SWEEP_SECONDS), a small batch at a time so a claimed row never waits long enough to look
+    stuck."""
     counts = {"reclaimed": reclaim_stuck()}
+    deadline = monotonic() + SWEEP_SECONDS
     handled = 0
-    while handled < limit:
+    while handled < limit and monotonic() < deadline:
         batch = claim_due(min(CLAIM_BATCH, limit - handled))
         if not batch:
             break
         handled += len(batch)
-        for message_id in batch:
+        for position, message_id in enumerate(batch):
+            if monotonic() >= deadline:
+                counts["released"] = _release(batch[position:])
+                break
             status = _send_claimed(message_id)
             counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def _release(ids: list[int]) -> int:
+    """Claimed but never tried: back in the queue now, the claim not counted as an attempt."""
+    return Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
+        status=MessageStatus.PENDING, attempts=F("attempts") - 1
+    )
 
 
 def retry(message: Message) -> None:
