@@ -41,3 +41,43 @@ def send_account_invitation(user: User, *, request) -> None:
     if form.is_valid():
         form.save(request)
     audit.record("account.invited", request=request, obj=user)
+
+
+def end_sessions(user: User) -> int:
+    """Log `user` out everywhere by deleting their sessions; returns how many ended."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    # Sessions are keyed by a random id, not the user: read each live one. There are only as
+    # many as staff logged in during the last 12 hours.
+    for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()):
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store(session.session_key).delete()
+            ended += 1
+    return ended
+
+
+def deactivate_user(user: User, *, request) -> None:
+    """Switch an account off and end its sessions at once, not at their next request."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    ended = end_sessions(user)
+    audit.record("account.deactivated", request=request, obj=user, sessions_ended=ended)
+
+
+def reset_mfa(user: User, *, request) -> None:
+    """Remove a user's authenticator app and recovery codes (a lost phone) and log them out:
+    at their next login they set up a new app before anything else."""
+    from allauth.mfa.models import Authenticator
+
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    ended = end_sessions(user)
+    audit.record(
+        "account.mfa_reset", request=request, obj=user, removed=removed, sessions_ended=ended
+    )

@@ -21,3 +21,5 @@ STORAGES = {
 }
 CRISPY_FAIL_SILENTLY = False
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when it is missing)
+# Most tests log in with force_login and no authenticator; the MFA tests switch this back on.
+MFA_REQUIRED = False

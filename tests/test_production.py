@@ -103,6 +103,16 @@ def test_empty_secret_key_counts_as_missing(tmp_path):
     assert "SECRET_KEY is not set" in result.stderr.strip().splitlines()[-1]
 
 
+def test_mfa_cannot_be_switched_off_in_production(tmp_path):
+    result = manage("check", env=production_env(tmp_path, MFA_REQUIRED="false"))
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(
+        "django.core.exceptions.ImproperlyConfigured: MFA_REQUIRED=false is only allowed with "
+        "DEBUG on"
+    )
+
+
 def test_misspelt_debug_stops_the_service_with_a_clear_message(tmp_path):
     result = manage("check", env=production_env(tmp_path, DEBUG="flase"))
     assert result.returncode != 0
@@ -257,7 +267,12 @@ def test_login_page_sends_the_security_headers(login_page):
 def test_login_page_cookies_are_secure(login_page):
     for cookie in login_page.headers.get_all("Set-Cookie") or []:
         assert "Secure" in cookie, cookie
+        assert "HttpOnly" in cookie, cookie
         assert "SameSite=Lax" in cookie, cookie
+
+
+def test_login_page_is_never_stored(login_page):
+    assert "no-store" in login_page.headers["Cache-Control"]
 
 
 def test_plain_http_is_redirected_to_https(server):
