@@ -13,6 +13,8 @@ def navigation_for(user) -> list[tuple[str, str]]:
         links.append(("Reviews", reverse("incidents:review_list")))
         links.append(("Supporters", reverse("supporters:roster")))
         links.append(("Debriefs", reverse("oversight:debrief_list")))
+        links.append(("Messages", reverse("messages")))
+        links.append(("Letters", reverse("letters")))
         if user.supervised_supporters.exists():
             links.append(("Supervision", reverse("oversight:supervision")))
     if Role.SUPPORTER in roles:
