@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from incidents import services
@@ -64,11 +66,19 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 @admin.register(AffectedPerson)
 class AffectedPersonAdmin(admin.ModelAdmin):
-    """Only ids and status here: identifiable details stay on the audited team pages."""
+    """Only ids and status here: identifiable details stay on the audited team pages, and on
+    the privacy pages (peersupport/views_privacy.py), which are audited too."""
 
     list_display = ("id", "review", "kind", "consent_to_contact", "do_not_contact")
     list_filter = ("kind", "consent_to_contact")
-    fields = ("review", "kind", "consent_to_contact", "consent_to_share", "do_not_contact")
+    fields = (
+        "review",
+        "kind",
+        "consent_to_contact",
+        "consent_to_share",
+        "do_not_contact",
+        "privacy",
+    )
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -76,6 +86,32 @@ class AffectedPersonAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        from peersupport import views_privacy
+
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/subject-access/",
+                wrap(views_privacy.subject_access),
+                name="incidents_affectedperson_subject_access",
+            ),
+            path(
+                "<int:pk>/erasure/",
+                wrap(views_privacy.erasure),
+                name="incidents_affectedperson_erasure",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Privacy")
+    def privacy(self, obj):
+        return format_html(
+            '<a href="{}">Subject access export</a> · <a href="{}">Request to erase</a>',
+            reverse("admin:incidents_affectedperson_subject_access", args=[obj.pk]),
+            reverse("admin:incidents_affectedperson_erasure", args=[obj.pk]),
+        )
 
 
 @admin.register(SelfReferral)

@@ -4,7 +4,11 @@ Record what happened and to which object (type and id), never the personal data 
 holds field names, counts and ids only.
 """
 
+import csv
+import json
+
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from peersupport.models import AuditEvent
 
@@ -35,3 +39,71 @@ def record(action: str, *, request=None, actor=None, obj=None, **detail) -> Audi
         ip_address=client_ip(request),
         detail=detail,
     )
+
+
+def keyed_hash(value: str) -> str:
+    """A short keyed hash of an identifier (the email typed at a failed login): repeated
+    attempts on one account can be matched without the log ever holding the address."""
+    return salted_hmac("peersupport.audit.identifier", value.strip().lower()).hexdigest()[:24]
+
+
+class RefusedAccessMiddleware:
+    """Audit every refusal: a 403 or 404 answered to a logged-in user, or on a page that needs a
+    login. Records the URL's name, the ids in it and the status, never the path or query string
+    (a path may carry a token, a query string whatever was typed)."""
+
+    REFUSED = (403, 404)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in self.REFUSED:
+            match = getattr(request, "resolver_match", None)
+            user = getattr(request, "user", None)
+            logged_in = user is not None and user.is_authenticated
+            protected = match is not None and getattr(match.func, "login_required", True)
+            if logged_in or protected:
+                ids = {
+                    k: v for k, v in (match.kwargs if match else {}).items() if isinstance(v, int)
+                }
+                record(
+                    "access.refused",
+                    request=request,
+                    status=response.status_code,
+                    url_name=match.view_name if match else "",
+                    method=request.method,
+                    **({"ids": ids} if ids else {}),
+                )
+        return response
+
+
+CSV_COLUMNS = ["at", "actor_label", "action", "object_type", "object_id", "ip_address", "detail"]
+
+
+def _csv_safe(value) -> str:
+    """No cell a spreadsheet would run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_csv(events, stream) -> int:
+    """Write audit events to `stream` as CSV; returns how many rows were written."""
+    writer = csv.writer(stream)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for event in events.iterator():
+        writer.writerow(
+            [
+                _csv_safe(event.at.isoformat()),
+                _csv_safe(event.actor_label),
+                _csv_safe(event.action),
+                _csv_safe(event.object_type),
+                _csv_safe(event.object_id),
+                _csv_safe(event.ip_address),
+                _csv_safe(json.dumps(event.detail, sort_keys=True)),
+            ]
+        )
+        count += 1
+    return count

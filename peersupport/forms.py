@@ -94,7 +94,11 @@ class NHSDateField(forms.Field):
         "incomplete": "Date must include a %(missing)s",
         "invalid": "Date must be a real date",
         "year_digits": "Year must include 4 numbers",
+        "year_range": "Year must be between %(min_year)s and %(max_year)s",
     }
+    # Nothing this service records happened before 1900, and a year like 0001 or 9999 breaks
+    # the date arithmetic of reminders (OverflowError) instead of getting a message.
+    min_year, max_year = 1900, 2999
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -127,9 +131,13 @@ class NHSDateField(forms.Field):
             raise self._error("invalid", wrong)
         if len(year_text) != 4:
             raise self._error("year_digits", ["year"])
+        if not self.min_year <= int(year_text) <= self.max_year:
+            raise self._error(
+                "year_range", ["year"], min_year=self.min_year, max_year=self.max_year
+            )
         try:
             return datetime.date(int(year_text), month or int(month_text), int(day_text))
-        except ValueError:
+        except (ValueError, OverflowError):  # 31 February, or a day of 40 digits
             raise self._error("invalid", DATE_PARTS) from None
 
     def _error(self, code, parts, **params):

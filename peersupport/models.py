@@ -49,13 +49,15 @@ class User(AbstractUser):
 class AuditEvent(models.Model):
     """Who did what, when and from where: never the personal data itself.
 
-    Rows are only ever added (see peersupport.audit.record); step 8 makes the database refuse
-    UPDATE and DELETE as well.
+    Rows are only ever added (see peersupport.audit.record): on PostgreSQL the database refuses
+    UPDATE and DELETE too (migration 0008). So the actor is PROTECTed, not SET_NULL: deleting a
+    user would have to update their rows. An account that did anything audited is deactivated,
+    or anonymised once its retention ends (peersupport.privacy), never deleted.
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=64, db_index=True)
@@ -254,3 +256,49 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"Letter {self.reference}"
+
+
+class Anonymisation(models.Model):
+    """A record whose identity and free text were removed (peersupport.privacy), by whom, when
+    and why. Its counts stay for the measures; the retention job skips it from then on."""
+
+    class Reason(models.TextChoices):
+        ERASURE_REQUEST = "erasure_request", "The person asked for their details to be erased"
+        RETENTION = "retention", "The retention period ended"
+
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["object_type", "object_id"], name="anonymise_once")
+        ]
+
+    def __str__(self):
+        return f"{self.object_type} {self.object_id} anonymised on {self.at:%d %B %Y}"
+
+
+class ErasureRefusal(models.Model):
+    """A request to erase a person's details that an administrator refused, and why (for
+    example: the records are needed for an inquest, or the law requires keeping them)."""
+
+    person = models.ForeignKey(
+        "incidents.AffectedPerson", on_delete=models.PROTECT, related_name="erasure_refusals"
+    )
+    reason = models.TextField(max_length=1000)
+    refused_at = models.DateTimeField(auto_now_add=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-refused_at", "-id"]
+
+    def __str__(self):
+        return f"Erasure refused on {self.refused_at:%d %B %Y}"

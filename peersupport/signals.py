@@ -19,5 +19,8 @@ def audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def audit_failed_login(sender, credentials, request=None, **kwargs):
-    # The attempted identifier and password are never stored: the address is enough to act on.
-    audit.record("login.failed", request=request)
+    # Neither the identifier typed nor the password is stored: only a keyed hash of the
+    # identifier, so repeated attempts on one account show up (the admin searches by it).
+    typed = next((credentials[k] for k in ("email", "login", "username") if credentials.get(k)), "")
+    detail = {"login_hash": audit.keyed_hash(str(typed))} if typed else {}
+    audit.record("login.failed", request=request, **detail)

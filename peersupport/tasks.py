@@ -21,6 +21,15 @@ def send_due_messages():
 
 
 @shared_task(ignore_result=True)
+def apply_retention():
+    """Anonymise records past their retention period (also `manage.py apply_retention`)."""
+    from peersupport.privacy import apply_retention
+
+    apply_retention()
+    record_job_run("apply_retention")
+
+
+@shared_task(ignore_result=True)
 def send_message(message_id: int):
     """Send one message now; harmless if the sweep got there first (the claim fails)."""
     from peersupport.outbox import deliver
