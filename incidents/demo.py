@@ -678,6 +678,93 @@ def seed_incidents(users: dict, today: date | None = None) -> dict[str, int]:
             with transaction.atomic():
                 _create_review(organisation, spec, users, phones, today)
             added[name] += 1
+    seed_referrals(organisations, users, today)
+    return added
+
+
+@dataclass(frozen=True)
+class ReferralSpec:
+    """A member of staff who asked for support themselves, from the public form."""
+
+    name: str
+    team: str
+    what_happened: str
+    event_days_ago: int
+    asked_days_ago: int
+    contact_how: str
+    contact_when: str
+    phone: str
+    staff_role: str = ""  # set by the team when they add the person; "" while it waits
+    converted_days_ago: int | None = None  # None: still waiting on the work queue
+
+
+REFERRALS = [
+    ReferralSpec(
+        "Aisha Rahman",
+        "Ward 5 (older adults)",
+        "A patient I was looking after collapsed and died on my shift. I keep going over it.",
+        event_days_ago=6,
+        asked_days_ago=1,
+        contact_how=Channel.EMAIL,
+        contact_when="Weekdays after 4pm",
+        phone="+447700900981",
+    ),
+    ReferralSpec(
+        "Marcus Greenhalgh",
+        "Crisis and home treatment team (Preston)",
+        "On a home visit I found a man we support had taken his own life. No review has been "
+        "started yet.",
+        event_days_ago=12,
+        asked_days_ago=10,
+        contact_how=Channel.PHONE,
+        contact_when="Any time on my days off (Mondays and Tuesdays)",
+        phone="+447700900982",
+        staff_role="Support worker",
+        converted_days_ago=9,
+    ),
+]
+
+
+def seed_referrals(organisations, users, today: date | None = None) -> int:
+    """Requests for support in England: one still waiting on the work queue, one the team has
+    already turned into a member of staff with an offer and no review. Keyed on the name, so
+    safe to run again. Their acknowledgement emails count as sent when they were asked."""
+    from incidents.models import SelfReferral
+    from incidents.referrals import convert_referral, submit_referral
+    from peersupport.models import Message, MessageStatus
+
+    today = today or timezone.localdate()
+    organisation = organisations[ENGLAND_ORG]
+    team = users[TEAM]
+    added = 0
+    for spec in REFERRALS:
+        if SelfReferral.objects.filter(organisation=organisation, name=spec.name).exists():
+            continue
+        with transaction.atomic():
+            last = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            referral = submit_referral(
+                organisation=organisation,
+                name=spec.name,
+                email=_email(spec.name),
+                phone=spec.phone,
+                team=spec.team,
+                what_happened=spec.what_happened,
+                event_date=today - timedelta(days=spec.event_days_ago),
+                contact_how=spec.contact_how,
+                contact_when=spec.contact_when,
+            )
+            asked = min(_at(today - timedelta(days=spec.asked_days_ago), 21), timezone.now())
+            SelfReferral.objects.filter(pk=referral.pk).update(created_at=asked)
+            Message.objects.filter(pk__gt=last, status=MessageStatus.PENDING).update(
+                status=MessageStatus.SENT, created_at=asked, due_at=asked, sent_at=asked
+            )
+            if spec.converted_days_ago is not None:
+                person = convert_referral(referral, by=team)
+                person.staff_role = spec.staff_role
+                services.save_person(person, by=team)
+                converted = _at(today - timedelta(days=spec.converted_days_ago), 9)
+                SelfReferral.objects.filter(pk=referral.pk).update(converted_at=converted)
+        added += 1
     return added
 
 

@@ -11,13 +11,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from incidents.demo import ENGLAND_ORG, SCALE_PREFIX
-from incidents.models import Organisation
+from incidents.models import Organisation, Review
 from peersupport import outbox
-from peersupport.models import Message, MessageChannel, MessageStatus
+from peersupport.models import Alert, Message, MessageChannel, MessageStatus
 from supporters import practice
-from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2, _insert
+from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2, _day_at, _insert
 from supporters.models import (
     CloseReason,
+    Concern,
     Contact,
     ContactMode,
     GroupDebrief,
@@ -38,8 +39,10 @@ NOTES = [
 
 
 def seed_practice(today=None) -> int:
-    """Contacts for the demo supporters' people, one open concern, check-ins and a debrief.
-    Safe to run twice: does nothing once the demo supporters have contacts."""
+    """Contacts for the demo supporters' people, one open concern and one the team has
+    acknowledged, check-ins and a debrief. Safe to run twice: the contacts, check-ins and
+    debrief are added only while the demo supporters have no contacts, and the acknowledged
+    concern only while there is none."""
     today = today or timezone.localdate()
     supporters = {
         s.user.email: s
@@ -47,9 +50,21 @@ def seed_practice(today=None) -> int:
             user__email__in=[SUPPORTER, SUPPORTER2]
         ).select_related("user", "supervisor")
     }
-    if not supporters or Contact.objects.filter(supporter__in=supporters.values()).exists():
+    if not supporters:
         return 0
     first_message = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    added = 0
+    if not Contact.objects.filter(supporter__in=supporters.values()).exists():
+        added = _contacts(supporters, today)
+        _checkins(supporters, today)
+        _debrief(today)
+    _acknowledged_concern(supporters.get(SUPPORTER))
+    _settle(first_message)
+    return added
+
+
+def _contacts(supporters, today) -> int:
+    """Three contacts for each person the demo supporters support, and an open concern."""
     signposts = list(SignpostService.objects.all()[:2])
     added = 0
     for email, supporter in supporters.items():
@@ -82,10 +97,52 @@ def seed_practice(today=None) -> int:
                     details="Said they have been having thoughts of ending their life since the "
                     "inquest date was set. No immediate plan. I gave them the Samaritans number.",
                 )
-    _checkins(supporters, today)
-    _debrief(today)
-    _settle(first_message)
     return added
+
+
+def _acknowledged_concern(supporter):
+    """An older concern, raised from the supporter's first contact and dealt with by the
+    organisation's lead within the hour, so the team's concern list shows both kinds."""
+    if supporter is None:
+        return
+    if Concern.objects.filter(raised_by=supporter, acknowledged_at__isnull=False).exists():
+        return
+    contact = (
+        Contact.objects.filter(supporter=supporter, offer__status=OfferStatus.ACTIVE)
+        .select_related("offer__person__organisation__lead")
+        .order_by("happened_on", "pk")
+        .first()
+    )
+    lead = contact.offer.person.organisation.lead if contact is not None else None
+    if lead is None:
+        return
+    last = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    concern = practice.raise_concern(
+        contact.offer,
+        supporter,
+        kind="safeguarding",
+        contact=contact,
+        details="Said the elderly relative who lives with them has been left without any care "
+        "since the death and they cannot manage both. No one is in danger today.",
+    )
+    raised = min(_day_at(contact.happened_on, 15), timezone.now())
+    acknowledged = min(raised + timedelta(minutes=50), timezone.now())
+    # The team's alerts went at the time; only the escalation was still waiting.
+    alerts = Message.objects.filter(pk__gt=last, kind="concern_raised")
+    for message in alerts.filter(channel=MessageChannel.IN_APP):
+        outbox.deliver(message.pk)
+    alerts.filter(status=MessageStatus.PENDING).update(status=MessageStatus.SENT)
+    practice.acknowledge_concern(
+        concern,
+        by=lead,
+        action_taken="Phoned them the same afternoon. With their agreement, referred the "
+        "relative to adult social care for an urgent carer's assessment, and let the supporter "
+        "know what we had done.",
+    )
+    Concern.objects.filter(pk=concern.pk).update(raised_at=raised, acknowledged_at=acknowledged)
+    Message.objects.filter(pk__gt=last).update(created_at=raised, due_at=raised)
+    Message.objects.filter(pk__gt=last, status=MessageStatus.SENT).update(sent_at=raised)
+    Alert.objects.filter(message__pk__gt=last).update(created_at=raised, read_at=acknowledged)
 
 
 def _checkins(supporters, today):
@@ -151,36 +208,46 @@ TOPIC_SETS = [
 ]
 
 
+CONTACTS_PER_REVIEW = 15  # on average, over every review of the run
+
+
 def seed_practice_scale(run: int, *, batch_size: int = 2000) -> int:
-    """About 13 contacts for every offer of scale run `run` that reached active support."""
+    """About 15 contacts for every review of scale run `run` (150,000 for 10,000 reviews),
+    shared among the offers that reached active support, each within its support's dates."""
     rng = random.Random(f"practice-{run}")
     today = timezone.localdate()
     now = timezone.now()
-    offers = (
+    prefix = f"{SCALE_PREFIX}{run:04d}-"
+    offers = list(
         SupportOffer.objects.filter(
-            person__review__reference__startswith=f"{SCALE_PREFIX}{run:04d}-",
-            supporter__isnull=False,
+            person__review__reference__startswith=prefix, supporter__isnull=False
         )
         .filter(status__in=[OfferStatus.ACTIVE, OfferStatus.CLOSED])
         .exclude(close_reason=CloseReason.REASSIGNED)
-        .values_list("pk", "supporter_id", "created_at")
+        .values_list("pk", "supporter_id", "created_at", "closed_at")
     )
+    if not offers:
+        return 0
+    reviews = Review.objects.filter(reference__startswith=prefix).count()
+    # Between 1 and `most` contacts each, so `(1 + most) / 2` on average.
+    most = max(1, round(2 * CONTACTS_PER_REVIEW * reviews / len(offers)) - 1)
     modes = [m.value for m in ContactMode]
+    topic_sets = [json.dumps([str(t) for t in topics]) for topics in TOPIC_SETS]
+    minutes = [10, 20, 30, 45, 60]
     rows = []
-    for offer_id, supporter_id, created_at in offers.iterator():
-        start = max(timezone.localdate(created_at), today - timedelta(days=540))
-        span = max((today - start).days, 1)
-        for _ in range(rng.randint(1, 25)):
-            day = start + timedelta(days=rng.randrange(span))
-            topics = json.dumps([str(t) for t in rng.choice(TOPIC_SETS)])
+    for offer_id, supporter_id, created_at, closed_at in offers:
+        start = timezone.localdate(created_at)
+        end = timezone.localdate(closed_at) if closed_at else today
+        span = max((end - start).days + 1, 1)  # from the offer to the day support closed
+        for _ in range(rng.randint(1, most)):
             rows.append(
                 (
                     offer_id,
                     supporter_id,
-                    day,
+                    start + timedelta(days=rng.randrange(span)),
                     rng.choice(modes),
-                    rng.choice([10, 20, 30, 45, 60]),
-                    topics,
+                    rng.choice(minutes),
+                    rng.choice(topic_sets),
                     "",
                     now,
                 )

@@ -11,6 +11,8 @@ from django.utils import timezone
 from incidents.models import TeamMember
 from peersupport import audit, outbox
 from peersupport.timing import due_after
+from supporters import reminders
+from supporters.access import may_open_concern
 from supporters.models import (
     Concern,
     Contact,
@@ -56,6 +58,7 @@ def record_contact(
         )
         offer.status = OfferStatus.ACTIVE
         offer.save(update_fields=["status"])
+    reminders.contact_recorded(contact)
     audit.record(
         "contact.recorded", request=request, actor=supporter.user, obj=contact, offer=offer.pk
     )
@@ -73,32 +76,45 @@ def _team_of(organisation):
 
 @transaction.atomic
 def raise_concern(offer, supporter, *, kind, details, contact=None, request=None) -> Concern:
-    """Alert the team at once, whatever the hour; escalate to the organisation's lead if no
-    one has acknowledged it after 4 working hours."""
+    """Alert the team at once, whatever the hour; escalate if no one has acknowledged it
+    after 4 working hours (to whom: _escalation_recipients)."""
     if offer.supporter_id != supporter.pk:
         raise ValidationError("You can only raise a concern about someone you support.")
     concern = Concern.objects.create(
         offer=offer, contact=contact, raised_by=supporter, kind=kind, details=details.strip()[:1000]
     )
     organisation = offer.person.organisation
-    for member in _team_of(organisation):
+    team = _team_of(organisation)
+    for member in _who_may_open(concern, team) or team:
         for channel in ("in_app", "email"):
             outbox.enqueue("concern_raised", channel, user=member, cause=concern)
-    lead = organisation.lead
-    if lead is not None:
-        when = due_after("concern-escalate", concern.raised_at, organisation.nation)
-        if when is not None:
+    when = due_after("concern-escalate", concern.raised_at, organisation.nation)
+    if when is not None:
+        for user in _escalation_recipients(concern, team):
             for channel in ("in_app", "email"):
-                outbox.enqueue(
-                    "concern_escalated",
-                    channel,
-                    user=lead,
-                    cause=concern,
-                    due_at=when,
-                    key=f"concern_escalated:{channel}:{concern.pk}",
-                )
+                outbox.enqueue("concern_escalated", channel, user=user, cause=concern, due_at=when)
     audit.record("concern.raised", request=request, actor=supporter.user, obj=concern, kind=kind)
     return concern
+
+
+def _who_may_open(concern, users):
+    """Those of `users` whom oversight:concern_detail would show the concern (a restricted
+    review's concern only its named team)."""
+    return [user for user in users if may_open_concern(user, concern)]
+
+
+def _escalation_recipients(concern, team):
+    """The organisation's lead if they are an active team member who may open the concern;
+    otherwise the review's lead investigator; otherwise every active team member who may open
+    it (failing that, every active team member), so an escalation never goes nowhere."""
+    person = concern.offer.person
+    named = [person.organisation.lead]
+    if person.review_id is not None:
+        named.append(person.review.lead_investigator)
+    for user in named:
+        if user is not None and user.is_active and may_open_concern(user, concern):
+            return [user]
+    return _who_may_open(concern, team) or team
 
 
 @transaction.atomic
@@ -129,6 +145,7 @@ def record_checkin(
         for person in _wellbeing_recipients(supporter):
             for channel in ("in_app", "email"):
                 outbox.enqueue("wellbeing_alert", channel, user=person, cause=checkin)
+    reminders.checkin_recorded(checkin)
     audit.record("wellbeing.recorded", request=request, actor=supporter.user, obj=checkin)
     return checkin
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from incidents.access import get_person_for_user, organisation_of
+from incidents.models import AffectedPerson
 from peersupport import audit
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
 from supporters import services
 from supporters.access import (
+    assignments_for_supporter,
     get_assignment_for_supporter,
     get_offer_for_team,
     get_supporter_for_team,
@@ -39,6 +41,7 @@ from supporters.models import (
     OfferedVia,
     OfferStatus,
     Pool,
+    SupporterStatus,
     TrainingRecord,
     caseload_annotation,
 )
@@ -102,6 +105,15 @@ def roster(request):
 @role_required(Role.TEAM)
 def supporter_detail(request, pk):
     supporter = get_supporter_for_team(request.user, pk)
+    current = supporter.offers.filter(status__in=ASSIGNED_STATUSES)
+    # A supporter may serve several organisations, and restricted reviews are only for their
+    # named team: the rest are counted, never named.
+    assignments = list(
+        current.filter(person__in=AffectedPerson.objects.visible_to(request.user)).select_related(
+            "person__review"
+        )
+    )
+    caseload = current.count()
     return render(
         request,
         "supporters/supporter_detail.html",
@@ -110,9 +122,9 @@ def supporter_detail(request, pk):
             "training": supporter.training.select_related("course"),
             "supervision": supporter.supervision.select_related("supervisor"),
             "status_changes": supporter.status_changes.select_related("changed_by"),
-            "assignments": supporter.offers.filter(status__in=ASSIGNED_STATUSES).select_related(
-                "person__review"
-            ),
+            "assignments": assignments,
+            "caseload": caseload,
+            "not_shown": caseload - len(assignments),
             "today": timezone.localdate(),
         },
     )
@@ -207,6 +219,7 @@ def match(request, pk):
     excluded = [item for item in excluded if item.supporter.serves_review_organisation]
     if offer.supporter_id:
         candidates = [c for c in candidates if c.supporter.pk != offer.supporter_id]
+    audit.record("person.viewed", request=request, obj=person, page="match")
     return render(
         request,
         "supporters/match.html",
@@ -264,6 +277,7 @@ def assign(request, pk, supporter_pk):
     preview = _preview(
         person, supporter, "new_supporter_to_person" if already_agreed else "offer_to_person"
     )
+    audit.record("person.viewed", request=request, obj=person, page="assign")
     return render(
         request,
         "supporters/assign.html",
@@ -358,7 +372,7 @@ def my_people(request):
     assignments = []
     if supporter is not None and accepted:
         assignments = (
-            supporter.offers.filter(status__in=ASSIGNED_STATUSES)
+            assignments_for_supporter(supporter)
             .select_related("person__review")
             .order_by("status", "offered_at")
         )
@@ -369,6 +383,7 @@ def my_people(request):
             "supporter": supporter,
             "code_accepted": accepted,
             "assignments": assignments,
+            "has_left": supporter is not None and supporter.status == SupporterStatus.LEFT,
         },
     )
 

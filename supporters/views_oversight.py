@@ -21,7 +21,7 @@ from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
 from supporters import practice
-from supporters.access import may_read_note, supervised_supporters
+from supporters.access import concerns_for_team, may_read_note, supervised_supporters
 from supporters.forms_oversight import AcknowledgeConcernForm, GroupDebriefForm
 from supporters.models import (
     ASSIGNED_STATUSES,
@@ -40,10 +40,10 @@ LIST_LIMIT = 100
 
 def _concerns_for(user):
     """Concerns about people this user may see (their organisation's, restricted reviews only
-    when named on them)."""
-    return Concern.objects.filter(
-        offer__person__in=AffectedPerson.objects.visible_to(user)
-    ).select_related("offer__person__review", "raised_by__user", "acknowledged_by")
+    when named on them): supporters.access.concerns_for_team, which escalations also use."""
+    return concerns_for_team(user).select_related(
+        "offer__person__review", "raised_by__user", "acknowledged_by"
+    )
 
 
 # Concerns ---------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from peersupport.models import Message
+from peersupport import outbox
+from peersupport.models import Alert, Message
 from peersupport.roles import Role
 from supporters import practice, services
 from supporters.models import (
@@ -200,7 +202,9 @@ def test_raising_a_concern_alerts_the_team_at_once_and_escalates_to_the_lead(
     TeamMemberFactory(user=colleague, organisation=organisation)
     elsewhere = make_user(Role.TEAM, "elsewhere@example.org")
     TeamMemberFactory(user=elsewhere, organisation=OrganisationFactory(name="Elsewhere Trust"))
-    lead = make_user(Role.MANAGER, "lead@example.org")
+    # The organisation's lead: a team member of the organisation, named on no review.
+    lead = make_user(Role.TEAM, "lead@example.org")
+    TeamMemberFactory(user=lead, organisation=organisation)
     organisation.lead = lead
     organisation.save()
     contact = practice.record_contact(
@@ -231,7 +235,9 @@ def test_raising_a_concern_alerts_the_team_at_once_and_escalates_to_the_lead(
 
     raised_messages = Message.objects.filter(kind="concern_raised", cause_id=str(concern.pk))
     assert sorted((m.user.email, m.channel) for m in raised_messages) == sorted(
-        (user.email, channel) for user in (team_user, colleague) for channel in ("email", "in_app")
+        (user.email, channel)
+        for user in (team_user, colleague, lead)
+        for channel in ("email", "in_app")
     )
     assert all(m.due_at == raised for m in raised_messages)
 
@@ -241,6 +247,103 @@ def test_raising_a_concern_alerts_the_team_at_once_and_escalates_to_the_lead(
         assert message.user == lead
         assert message.status == "pending"
         assert message.due_at == datetime(2026, 3, 9, 14, 0, tzinfo=LONDON)
+
+    with time_machine.travel(datetime(2026, 3, 9, 14, 1, tzinfo=LONDON), tick=False):
+        outbox.sweep()
+    assert set(escalations.values_list("status", flat=True)) == {"sent"}
+    [email] = [m for m in mail.outbox if m.to == [lead.email] and "Escalated" in m.subject]
+    link = reverse("oversight:concern_detail", args=[concern.pk])
+    assert link in email.body
+    alert = Alert.objects.get(user=lead, message__kind="concern_escalated")
+    assert alert.link == link
+    assert client_for(lead).get(alert.link).status_code == 200
+
+
+def _escalated_to(concern):
+    return set(
+        Message.objects.filter(kind="concern_escalated", cause_id=str(concern.pk)).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def _concern(offer, supporter):
+    return practice.raise_concern(
+        offer, supporter, kind="safeguarding", details="A child may be at risk."
+    )
+
+
+def test_a_manager_as_lead_is_passed_over_for_the_review_lead_investigator(
+    client_for, make_user, supporter, offer, organisation, team_user
+):
+    manager = make_user(Role.MANAGER, "manager.lead@example.org")
+    organisation.lead = manager
+    organisation.save()
+    concern = _concern(offer, supporter)
+    # A manager cannot open the concern, so an escalation to them would be no use.
+    assert (
+        client_for(manager).get(reverse("oversight:concern_detail", args=[concern.pk])).status_code
+        == 403
+    )
+    assert _escalated_to(concern) == {team_user.email}  # the review's lead investigator
+
+
+def test_a_lead_not_named_on_a_restricted_review_is_passed_over(
+    client_for, make_user, supporter, offer, organisation, team_user
+):
+    lead = make_user(Role.TEAM, "lead@example.org")
+    TeamMemberFactory(user=lead, organisation=organisation)
+    organisation.lead = lead
+    organisation.save()
+    review = offer.person.review
+    review.restricted = True
+    review.save()
+    concern = _concern(offer, supporter)
+    url = reverse("oversight:concern_detail", args=[concern.pk])
+    assert client_for(lead).get(url).status_code == 404
+    assert _escalated_to(concern) == {team_user.email}
+    # Nor is the lead alerted at once about a concern they cannot open.
+    raised = Message.objects.filter(kind="concern_raised", cause_id=str(concern.pk))
+    assert set(raised.values_list("user__email", flat=True)) == {team_user.email}
+
+
+def test_with_no_lead_the_review_lead_investigator_gets_the_escalation(
+    client_for, supporter, offer, organisation, team_user
+):
+    assert organisation.lead is None
+    concern = _concern(offer, supporter)
+    assert _escalated_to(concern) == {team_user.email}
+    url = reverse("oversight:concern_detail", args=[concern.pk])
+    assert client_for(team_user).get(url).status_code == 200
+
+
+def test_with_no_lead_and_no_review_every_active_team_member_gets_the_escalation(
+    client_for, make_user, make_supporter, organisation, team_user
+):
+    from incidents.models import Consent, PersonKind
+    from supporters.models import Pool
+    from tests.factories import AffectedPersonFactory
+
+    colleague = make_user(Role.TEAM, "colleague@example.org")
+    TeamMemberFactory(user=colleague, organisation=organisation)
+    gone = make_user(Role.TEAM, "gone@example.org")
+    gone.is_active = False
+    gone.save()
+    TeamMemberFactory(user=gone, organisation=organisation)
+    person = AffectedPersonFactory(
+        review=None,
+        organisation=organisation,
+        kind=PersonKind.STAFF,
+        staff_team="Ward 7",
+        consent_to_contact=Consent.GIVEN,
+    )
+    peer = make_supporter("staff.peer@example.org", pool=Pool.STAFF, staff_team="Theatres")
+    offer = services.assign_supporter(services.open_offer(person), peer, by=team_user, via="phone")
+    services.record_answer(offer, "accepted", by=team_user)
+    concern = _concern(offer, peer)
+    assert _escalated_to(concern) == {team_user.email, colleague.email}
+    url = reverse("oversight:concern_detail", args=[concern.pk])
+    assert client_for(colleague).get(url).status_code == 200
 
 
 def test_the_concern_page_says_the_team_has_been_alerted(client_for, supporter, offer):
@@ -314,6 +417,19 @@ def test_a_good_check_in_alerts_no_one(client_for, make_user, supporter):
     page = client.get(response["Location"]).content.decode()
     assert "Thank you for checking in." in page
     assert "supervisor will be in touch" not in page
+
+
+@pytest.mark.parametrize(("empowered", "coping"), [(3, 3), (3, 5), (5, 3)])
+def test_a_score_of_3_alerts_no_one(client_for, make_user, supporter, empowered, coping):
+    supporter.supervisor = make_user(Role.TEAM, "supervisor@example.org")
+    supporter.save()
+    response = client_for(supporter.user).post(
+        reverse("practice:checkin"),
+        {"empowered": str(empowered), "coping": str(coping), "wants_debrief": "no"},
+    )
+    assert response.status_code == 302
+    assert WellbeingCheckIn.objects.get().needs_attention is False
+    assert not Message.objects.filter(kind="wellbeing_alert").exists()
 
 
 def test_asking_for_a_debrief_alerts_the_supervisor(client_for, make_user, supporter):

@@ -426,8 +426,10 @@ def test_a_concern_about_a_person_with_no_review_escalates_to_the_organisations_
 ):
     from peersupport.roles import Role
     from supporters import practice, services
+    from tests.factories import TeamMemberFactory
 
     lead = make_user(Role.TEAM, "lead@example.org")
+    TeamMemberFactory(user=lead, organisation=organisation)
     organisation.lead = lead
     organisation.save()
     peer = make_supporter("staff.peer@example.org", pool=Pool.STAFF)

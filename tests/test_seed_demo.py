@@ -22,6 +22,7 @@ from incidents.models import (
     Review,
     ReviewStatus,
     ReviewStatusChange,
+    SelfReferral,
     Service,
     TeamMember,
 )
@@ -34,6 +35,8 @@ from supporters.models import (
     ASSIGNED_STATUSES,
     CloseReason,
     CodeAcceptance,
+    Concern,
+    Contact,
     OfferStatus,
     OfferStatusChange,
     PeerSupporter,
@@ -66,6 +69,9 @@ MODELS = [
     SupportOffer,
     OfferStatusChange,
     ReassignmentTask,
+    SelfReferral,
+    Concern,
+    Contact,
     Message,
     Alert,
 ]
@@ -349,9 +355,48 @@ def test_scale_adds_supporters_and_offers(seeded):
     ).exists()
 
 
+def test_requests_for_support_one_waiting_and_one_added_with_no_review(seeded):
+    from incidents.selectors import work_queue_for
+
+    team = User.objects.get(email="team@example.org")
+    waiting = SelfReferral.objects.unconverted().filter(organisation__name=ENGLAND_ORG)
+    assert waiting.count() == 1
+    assert waiting.get().created_at < timezone.now()
+    assert [r.pk for r in work_queue_for(team)["referrals"]] == [waiting.get().pk]
+
+    converted = SelfReferral.objects.get(converted_person__isnull=False)
+    person = converted.converted_person
+    assert converted.review is None and person.review is None
+    assert person.kind == PersonKind.STAFF and person.staff_role and person.staff_team
+    assert person.organisation.name == ENGLAND_ORG
+    assert person.consent_to_contact == person.consent_to_share == Consent.GIVEN
+    assert person.offers.get().status == OfferStatus.NEEDS_SUPPORTER
+    assert person in people_waiting_for_a_supporter(team)
+    # Their acknowledgements went when they asked: nothing is left to send.
+    acknowledgements = Message.objects.filter(kind="referral_acknowledgement")
+    assert acknowledgements.count() == 2
+    assert set(acknowledgements.values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
+def test_one_open_concern_and_one_acknowledged_by_the_lead(seeded):
+    team = User.objects.get(email="team@example.org")
+    assert Concern.objects.open().count() == 1
+    [done] = Concern.objects.filter(acknowledged_at__isnull=False)
+    assert done.acknowledged_by == team == done.offer.person.organisation.lead
+    assert done.action_taken
+    assert done.raised_at < done.acknowledged_at <= timezone.now()
+    assert done.contact is not None and done.contact.offer == done.offer
+    assert not Message.objects.filter(
+        kind="concern_escalated", cause_id=str(done.pk), status=MessageStatus.PENDING
+    ).exists()
+    assert Alert.objects.filter(
+        user=team, message__kind="concern_raised", message__cause_id=str(done.pk)
+    ).exists()
+
+
 @pytest.mark.django_db
 def test_seed_demo_adds_contacts_a_concern_checkins_and_a_debrief_once(settings):
-    from supporters.models import Concern, Contact, GroupDebrief, WellbeingCheckIn
+    from supporters.models import GroupDebrief, WellbeingCheckIn
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
@@ -363,6 +408,7 @@ def test_seed_demo_adds_contacts_a_concern_checkins_and_a_debrief_once(settings)
     )
     assert all(counts), counts
     assert Concern.objects.open().count() == 1
+    assert Concern.objects.filter(acknowledged_at__isnull=False).count() == 1
     call_command("seed_demo", stdout=StringIO())
     assert counts == (
         Contact.objects.count(),
@@ -373,15 +419,19 @@ def test_seed_demo_adds_contacts_a_concern_checkins_and_a_debrief_once(settings)
 
 
 @pytest.mark.django_db
-def test_seed_demo_scale_adds_contacts_only_to_support_that_happened(settings):
-    from supporters.models import Contact, OfferStatus
+def test_seed_demo_scale_adds_about_15_contacts_a_review_only_to_support_that_happened(settings):
+    from django.db.models import F
 
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
     before = Contact.objects.count()
-    call_command("seed_demo", "--scale", "100", stdout=StringIO())
+    call_command("seed_demo", "--scale", "200", stdout=StringIO())
     scale_contacts = Contact.objects.filter(offer__person__review__reference__startswith="SC-")
-    assert scale_contacts.count() == Contact.objects.count() - before > 100
+    added = scale_contacts.count()
+    assert added == Contact.objects.count() - before
+    assert 12 * 200 <= added <= 18 * 200, added  # about 15 a review: 150,000 for 10,000
     assert not scale_contacts.exclude(
         offer__status__in=[OfferStatus.ACTIVE, OfferStatus.CLOSED]
     ).exists()
+    assert not scale_contacts.filter(happened_on__gt=timezone.localdate()).exists()
+    assert not scale_contacts.filter(offer__closed_at__date__lt=F("happened_on")).exists()

@@ -110,3 +110,37 @@ def log_out(page):
     page.get_by_role("link", name="Log out").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/login/")
+
+
+SMALL_PHONE = {"width": 375, "height": 667}
+
+
+def assert_accessible_on_phone_too(page):
+    """axe-core on the current page as it is, then again at a small phone's viewport (375x667),
+    where nothing may be wider than the screen (WCAG 1.4.10 reflow). The viewport is restored
+    afterwards, so a journey can carry on at a desk."""
+    assert_accessible(page)
+    size = page.viewport_size
+    if size == SMALL_PHONE:
+        assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+        return
+    page.set_viewport_size(SMALL_PHONE)
+    try:
+        _settle_layout(page)
+        assert_accessible(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SMALL_PHONE["width"], f"{page.url} is {width}px wide on a phone"
+    finally:
+        page.set_viewport_size(size)
+        _settle_layout(page)
+
+
+def _settle_layout(page):
+    """Wait for the frame after a resize: the NHS.UK header moves the links that no longer fit
+    into its "More" menu in a requestAnimationFrame callback, and until then they overflow."""
+    # A ResizeObserver fires after layout and only then schedules the header's frame: wait
+    # for three frames, which covers the observer, the resize event and the update.
+    page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() =>"
+        " requestAnimationFrame(() => requestAnimationFrame(r))))"
+    )

@@ -11,7 +11,7 @@ from peersupport.outbox import sweep
 from peersupport.roles import Role
 from supporters import practice, services
 from supporters.models import Concern
-from tests.browser.conftest import assert_accessible, log_in, log_out
+from tests.browser.conftest import assert_accessible_on_phone_too, log_in, log_out
 from tests.factories import TeamMemberFactory
 
 NOTE = "Talked about the inquest date; sleeping badly."
@@ -48,7 +48,7 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     # The team member, at a desk: the concern is the first thing on the work queue.
     log_in(page, team_user.email)
     page.wait_for_url("**/team/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     card = page.locator("#concerns")
     assert card.is_visible()
     main_text = page.locator("main").inner_text()
@@ -56,7 +56,7 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     # The person's page says a contact happened, never what was said.
     card.get_by_role("link", name=person.full_name, exact=True).click()
     page.wait_for_url(f"**/people/{person.pk}/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     contacts = page.locator("#contacts")
     assert "40 minutes" in contacts.inner_text()
     assert "Emotional support" in contacts.inner_text()
@@ -64,18 +64,18 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     page.go_back()
     card.get_by_role("link", name=re.compile(r"^Acknowledge")).click()
     page.wait_for_url(f"**/concerns/{concern.pk}/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "She said she has thought about ending it." in page.content()
     concern_url = page.url
 
     # A group debrief for the ward team, recorded from its own page.
     page.goto("/debriefs/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("link", name="Record a group debrief").click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("button", name="Save debrief").click()
     assert page.locator(".nhsuk-error-summary").is_visible()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     today = timezone.localdate()
     page.get_by_label("Which team was debriefed?").fill("Ward 7 nursing team")
     page.fill("#id_held_on_day", str(today.day))
@@ -88,14 +88,14 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     page.get_by_label("How many people attended?").fill("9")
     page.get_by_role("button", name="Save debrief").click()
     page.wait_for_url("**/debriefs/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "Ward 7 nursing team" in page.content()
     log_out(page)
 
     # The same team member on a phone, out of the office.
     log_in(phone_page, team_user.email)
     phone_page.goto(concern_url)
-    assert_accessible(phone_page)
+    assert_accessible_on_phone_too(phone_page)
     # Nothing wider than the phone's screen (WCAG 1.4.10 reflow).
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     phone_page.get_by_role("button", name="Acknowledge concern").click()
@@ -103,7 +103,7 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     summary = phone_page.locator(".nhsuk-error-summary")
     assert summary.is_visible()
     assert "Enter what you have done about this concern" in summary.inner_text()
-    assert_accessible(phone_page)
+    assert_accessible_on_phone_too(phone_page)
     phone_page.get_by_label("What have you done?").fill(
         "Phoned her and agreed she would call her GP today; told the crisis team."
     )
@@ -111,31 +111,31 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     phone_page.wait_for_load_state()
     assert "Concern acknowledged" in phone_page.content()
     assert "told the crisis team" in phone_page.content()
-    assert_accessible(phone_page)
+    assert_accessible_on_phone_too(phone_page)
     concern.refresh_from_db()
     assert concern.acknowledged_by == team_user
 
     phone_page.goto("/team/")
-    assert_accessible(phone_page)
+    assert_accessible_on_phone_too(phone_page)
     assert phone_page.locator("#concerns").count() == 0
 
     phone_page.goto("/concerns/")
-    assert_accessible(phone_page)
+    assert_accessible_on_phone_too(phone_page)
     assert Concern.objects.open().count() == 0
 
     # The supervisor: the check-in alert leads to their supervision pages.
     log_in(page, supervisor.email)
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.goto("/alerts/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     alert = page.get_by_role("link", name=re.compile("wellbeing check-in needs your attention"))
     assert alert.count() == 1
     alert.click()
     page.wait_for_url("**/supervision/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "Needs attention" in page.content()
     page.get_by_role("link", name=str(supporter)).click()
     page.wait_for_url(f"**/supervision/{supporter.pk}/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert NOTE in page.content()
     assert "Note hidden" not in page.content()

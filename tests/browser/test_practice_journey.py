@@ -10,7 +10,7 @@ from peersupport.models import Message
 from peersupport.roles import Role
 from supporters import services
 from supporters.models import Concern, Contact, OfferStatus, SignpostService, WellbeingCheckIn
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible_on_phone_too, log_in
 
 
 def _watch_csp(page):
@@ -38,16 +38,16 @@ def test_supporter_records_a_contact_raises_a_concern_and_checks_in(
     log_in(page, supporter.user.email)
     page.get_by_role("link", name=re.compile("Joan")).first.click()
     page.wait_for_url(f"**/my-people/{offer.pk}/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "You have not recorded any contacts yet." in page.content()
 
     # Record a contact: today's date is already filled in.
     page.get_by_role("link", name="Record a contact").click()
     page.wait_for_url(f"**/my-people/{offer.pk}/contacts/new/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert page.locator("#id_happened_on_year").input_value() == str(timezone.localdate().year)
     page.get_by_role("button", name="Save contact").click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert page.get_by_role("link", name="Select at least one topic").is_visible()
     page.get_by_label("Phone", exact=True).check()
     page.get_by_label("How long did it last, in minutes?").fill("35")
@@ -62,28 +62,28 @@ def test_supporter_records_a_contact_raises_a_concern_and_checks_in(
     # Straight on to the concern form, linked to the contact.
     contact = Contact.objects.get(offer=offer)
     page.wait_for_url(f"**/my-people/{offer.pk}/concerns/new/?contact={contact.pk}")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "If someone is at risk right now" in page.content()
     assert page.locator('a[href="tel:116123"]').count() >= 1
 
     # A mistake first: the error summary must be axe-clean too.
     page.get_by_role("button", name="Alert the team").click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert page.get_by_role("link", name="Select what you are worried about").is_visible()
     page.get_by_label("Risk of harm to themselves").check()
     page.get_by_label("What happened?").fill("She said she could not see a way forward.")
     page.get_by_role("button", name="Alert the team").click()
     page.wait_for_url(f"**/my-people/{offer.pk}/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "The team has been alerted" in page.content()
     assert "Anniversary next week; she is dreading it." in page.content()
 
     # Then a wellbeing check-in, from "My people".
     page.get_by_role("link", name="Back to my people").click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("link", name="Do a wellbeing check-in").click()
     page.wait_for_url("**/wellbeing/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     empowered = page.get_by_role(
         "group", name=re.compile("I feel empowered to support the people I am matched with")
     )
@@ -96,14 +96,14 @@ def test_supporter_records_a_contact_raises_a_concern_and_checks_in(
     debrief.get_by_label("Yes").check()
     page.get_by_role("button", name="Save check-in").click()
     page.wait_for_url("**/wellbeing/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert "Your supervisor will be in touch soon" in page.content()
 
     # The resource library and the signposting directory.
     page.goto("/resources/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.goto("/signposting/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     assert page.locator('a[href="tel:116123"]').count() >= 1
 
     offer.refresh_from_db()

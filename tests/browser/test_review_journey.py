@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import AffectedPerson, Review, ReviewStatus
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible_on_phone_too, log_in
 
 
 def fill_date(page, name, day):
@@ -15,7 +15,7 @@ def fill_date(page, name, day):
 
 def add_person(page, *, kind, name, relationship, email, phone, staff_team=None, bereaved=False):
     page.get_by_role("link", name="Add a person").first.click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_label(kind, exact=True).check()
     page.fill("#id_full_name", name)
     page.fill("#id_relationship", relationship)
@@ -32,7 +32,7 @@ def add_person(page, *, kind, name, relationship, email, phone, staff_team=None,
     page.get_by_label("On the phone").check()
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("link", name="Back", exact=False).first.click()
 
 
@@ -40,13 +40,13 @@ def add_person(page, *, kind, name, relationship, email, phone, staff_team=None,
 def test_team_logs_a_review_adds_people_and_pauses_and_resumes_it(page, team_user, service):
     today = timezone.localdate()
     log_in(page, team_user.email)
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
 
     page.get_by_role("link", name="Log a review").first.click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("button", name="Save review").click()
     assert page.locator(".nhsuk-error-summary").is_visible()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
 
     page.fill("#id_reference", "LR-2026-042")
     fill_date(page, "incident_date", today - timedelta(days=4))
@@ -60,7 +60,7 @@ def test_team_logs_a_review_adds_people_and_pauses_and_resumes_it(page, team_use
     page.get_by_role("button", name="Save review").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith("Review LR-2026-042")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     review = Review.objects.get(reference="LR-2026-042")
 
     add_person(
@@ -84,25 +84,25 @@ def test_team_logs_a_review_adds_people_and_pauses_and_resumes_it(page, team_use
     assert AffectedPerson.objects.filter(review=review).count() == 2
 
     page.goto("/team/")
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     waiting = page.locator("section, div").filter(has_text="People waiting for a supporter").last
     assert waiting.get_by_text("Joan Whitfield").count() >= 1
     assert page.get_by_text("Priya Nair").count() >= 1
 
     page.goto(f"/reviews/{review.pk}/")
     page.get_by_role("link", name="Pause review").click()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     page.get_by_role("button", name="Pause review").click()
     assert page.locator(".nhsuk-error-summary").is_visible()
     page.fill("#id_reason", "Waiting for the coroner's decision")
     page.get_by_role("button", name="Pause review").click()
     page.wait_for_load_state()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     review.refresh_from_db()
     assert review.status == ReviewStatus.PAUSED
     page.get_by_role("button", name="Resume review").click()
     page.wait_for_load_state()
-    assert_accessible(page)
+    assert_accessible_on_phone_too(page)
     review.refresh_from_db()
     assert review.status == ReviewStatus.LOGGED
     assert list(review.status_changes.values_list("to_status", flat=True)) == [
