@@ -36,6 +36,7 @@ DEFAULTS = [
     ("wellbeing-monthly", "Supporter wellbeing check-in prompt", 30, "days"),
     ("supervision-due", "Supervision due", 42, "days"),
     ("training-expiry-warning", "Training expires: warn ahead", 30, "days"),
+    ("concern-alert", "Concern raised: alert the team (at once, whatever the hour)", 0, "minutes"),
     (
         "concern-escalate",
         "Concern unacknowledged: escalate to the organisation's lead",

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from incidents.models import TeamMember
 from peersupport import audit, outbox
-from peersupport.timing import due_after
 from supporters import reminders
 from supporters.access import may_open_concern
 from supporters.models import (
@@ -85,14 +84,29 @@ def raise_concern(offer, supporter, *, kind, details, contact=None, request=None
     )
     organisation = offer.person.organisation
     team = _team_of(organisation)
+    timing = {"anchor": concern.raised_at, "nation": organisation.nation}
     for member in _who_may_open(concern, team) or team:
         for channel in ("in_app", "email"):
-            outbox.enqueue("concern_raised", channel, user=member, cause=concern)
-    when = due_after("concern-escalate", concern.raised_at, organisation.nation)
-    if when is not None:
-        for user in _escalation_recipients(concern, team):
-            for channel in ("in_app", "email"):
-                outbox.enqueue("concern_escalated", channel, user=user, cause=concern, due_at=when)
+            alert = outbox.enqueue(
+                "concern_raised",
+                channel,
+                user=member,
+                cause=concern,
+                rule="concern-alert",
+                **timing,
+            )
+            if alert is None:  # the rule switched off: a safety alert still goes, at once
+                outbox.enqueue("concern_raised", channel, user=member, cause=concern)
+    for user in _escalation_recipients(concern, team):
+        for channel in ("in_app", "email"):
+            outbox.enqueue(
+                "concern_escalated",
+                channel,
+                user=user,
+                cause=concern,
+                rule="concern-escalate",
+                **timing,
+            )
     audit.record("concern.raised", request=request, actor=supporter.user, obj=concern, kind=kind)
     return concern
 

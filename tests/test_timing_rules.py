@@ -466,3 +466,29 @@ def test_an_offer_by_letter_waits_for_the_team_to_print_it_in_large_print(
     letter = Letter.objects.get()
     assert letter.message.kind == "offer_to_person" and letter.large_print
     assert len(letter.reference) == 9 and letter.posted_at is None
+
+
+def test_a_concern_alerts_the_team_at_once_at_night_and_escalates_after_4_working_hours(
+    clock, review, team_user, supporter
+):
+    clock("2027-01-04 10:00")
+    offer = accepted_offer(review, team_user, supporter)
+    clock("2027-01-09 02:00")  # a Saturday night
+    practice.raise_concern(offer, supporter, kind="self_harm", details="Talked of ending it.")
+    clock("2027-01-09 02:00")
+    assert sent("concern_raised", channel="in_app", user=team_user).exists()
+    clock("2027-01-11 12:59")  # Monday: 4 working hours from 09:00 is 13:00
+    assert not sent("concern_escalated").exists()
+    clock("2027-01-11 13:00")
+    assert sent("concern_escalated", channel="in_app").exists()
+
+
+def test_switching_the_concern_alert_rule_off_never_silences_a_concern(
+    clock, review, team_user, supporter
+):
+    TimingRule.objects.filter(key="concern-alert").update(enabled=False)
+    clock("2027-01-04 10:00")
+    offer = accepted_offer(review, team_user, supporter)
+    practice.raise_concern(offer, supporter, kind="self_harm", details="Talked of ending it.")
+    clock("2027-01-04 10:00")
+    assert sent("concern_raised", channel="in_app", user=team_user).exists()
