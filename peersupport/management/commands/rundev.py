@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ]
         )
+        # A SIGTERM (a terminal closed, a process manager) stops the worker too, like Ctrl-C.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{addrport}/ (Ctrl-C to stop)"))
         try:
             # The autoreloader would re-run this command and start a second worker.
