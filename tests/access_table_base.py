@@ -4,23 +4,40 @@ OK, LOGIN, HOME, FORBIDDEN, NOT_FOUND = "200", "login", "redirect", "403", "404"
 
 PERSONAS = [
     "anonymous",
+    "invitation_holder",
     "team",
     "other_team",
     "supporter",
     "other_supporter",
+    "supervisor",
     "manager",
     "administrator",
 ]
 
 
-def row(anonymous, team, other_team, supporter, manager, administrator, other_supporter=None):
-    """One URL's answers; the second supporter answers as the first unless told otherwise."""
+def row(
+    anonymous,
+    team,
+    other_team,
+    supporter,
+    manager,
+    administrator,
+    other_supporter=None,
+    supervisor=None,
+    invitation_holder=None,
+):
+    """One URL's answers. Unless told otherwise the second supporter answers as the first, the
+    supervisor (a team member of the same organisation, named supervisor of the first
+    supporter, on none of its reviews) as the team member, and the holder of a person's answer
+    link (no login) as anyone anonymous."""
     return {
         "anonymous": anonymous,
+        "invitation_holder": anonymous if invitation_holder is None else invitation_holder,
         "team": team,
         "other_team": other_team,
         "supporter": supporter,
         "other_supporter": supporter if other_supporter is None else other_supporter,
+        "supervisor": team if supervisor is None else supervisor,
         "manager": manager,
         "administrator": administrator,
     }

@@ -97,6 +97,35 @@ class World:
         services.record_answer(self.offer, "accepted", by=team_user)
 
 
+def _supervisor_of(supporter, organisation, make_user):
+    """A team member of the same organisation, the supporter's named supervisor, on none of
+    the world's reviews."""
+    from tests.factories import TeamMemberFactory
+
+    user = make_user(Role.TEAM, "supervisor.persona@example.org")
+    TeamMemberFactory(user=user, organisation=organisation)
+    supporter.supervisor = user
+    supporter.save(update_fields=["supervisor"])
+    return user
+
+
+def _invitation_holder(review, supporter, team_user, client_for):
+    """A browser with no login that has opened a real answer link for a real offer waiting for
+    an answer (a person of the same review, offered the world's supporter)."""
+    from feedback.offer_links import offer_answer_url
+    from incidents.services import record_consent
+    from supporters import services
+    from tests.factories import AffectedPersonFactory
+
+    invited = AffectedPersonFactory(review=review, consent_to_contact="not_asked")
+    record_consent(invited, "contact", "given", "phone", by=team_user)
+    offer = services.assign_supporter(invited.offers.get(), supporter, by=team_user, via="phone")
+    client = client_for(None)
+    link = offer_answer_url(offer).removeprefix(settings.SITE_URL)
+    assert client.get(link).status_code == 302
+    return client
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_table(
@@ -111,18 +140,29 @@ def test_access_table(
     supporter,
     second_supporter,
 ):
+    from django.core.cache import cache
+
+    cache.clear()  # the public pages' rate limits count every persona's visits
     world = World(review, person, supporter, consenting_person, team_user)
     users = {
         "anonymous": None,
+        "invitation_holder": None,
         "team": team_user,
         "other_team": other_team_user,
         "supporter": supporter.user,
         "other_supporter": second_supporter.user,
     }
+    if persona == "supervisor":
+        users["supervisor"] = _supervisor_of(supporter, review.organisation, make_user)
     user = users[persona] if persona in users else make_user(PERSONA_ROLES[persona])
+    holder = (
+        _invitation_holder(review, supporter, team_user, client_for)
+        if persona == "invitation_holder"
+        else None
+    )
     wrong = []
     for name, answers in ACCESS.items():
-        client = client_for(user)
+        client = holder if persona == "invitation_holder" else client_for(user)
         url = reverse(name, kwargs=_kwargs(name, world))
         response = client.post(url) if name in POST_ONLY else client.get(url)
         if not _check(response, answers[persona]):

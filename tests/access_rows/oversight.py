@@ -3,7 +3,7 @@
 The team's oversight pages: concerns, supervision and group debriefs. A concern about a person
 in another organisation answers 404. A supervisee's page answers only their named supervisor:
 the `team` persona is not the world supporter's supervisor, so it gets 404 like everyone else
-on the team (tests/test_oversight.py proves the supervisor's own 200).
+on the team; the `supervisor` persona is, and gets 200.
 """
 
 from tests.access_table_base import (  # noqa: F401
@@ -39,8 +39,10 @@ ACCESS = {
     "oversight:concern_detail": team_only(other_team=NOT_FOUND),
     # Any team member may open the page; it lists only the supporters they supervise.
     "oversight:supervision": team_only(),
-    # Only the named supervisor: no one in the team persona supervises the world's supporter.
-    "oversight:supervisee": team_only(NOT_FOUND),
+    # Only the named supervisor: the team persona does not supervise the world's supporter.
+    "oversight:supervisee": row(
+        LOGIN, NOT_FOUND, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, supervisor=OK
+    ),
     "oversight:debrief_list": team_only(),
     "oversight:debrief_add": team_only(),
 }
