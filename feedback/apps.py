@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = "Surveys and feedback"
+
+    def ready(self):
+        from feedback import messages
+
+        messages.register()

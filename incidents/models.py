@@ -397,6 +397,7 @@ class AffectedPerson(models.Model):
         default=Consent.NOT_ASKED,
     )
     do_not_contact = models.BooleanField(default=False)
+    opted_out_at = models.DateTimeField("Opted out of all messages", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

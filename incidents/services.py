@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from feedback import invitations as surveys
 from incidents.deadlines import compute_deadlines
 from incidents.models import (
     AffectedPerson,
@@ -100,6 +101,7 @@ def change_review_status(
         changed_by=by,
     )
     audit.record("review.status_changed", request=request, actor=by, obj=review, to=str(to_status))
+    surveys.review_closed(review)  # invites its people only when the review has closed
     return review
 
 

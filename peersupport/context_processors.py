@@ -21,8 +21,11 @@ def navigation_for(user) -> list[tuple[str, str]]:
         links.append(("My people", reverse("supporters:my_people")))
         links.append(("Wellbeing check-in", reverse("practice:checkin")))
         links.append(("Resources", reverse("practice:resources")))
+        links.append(("Your surveys", reverse("feedback:survey_mine")))
     if roles & {Role.MANAGER, Role.TEAM, Role.ADMINISTRATOR}:
         links.append(("Measures", reverse("dashboard")))
+    if roles & {Role.MANAGER, Role.TEAM}:
+        links.append(("Surveys", reverse("feedback:survey_results")))
     if Role.ADMINISTRATOR in roles:
         links.append(("Administration", reverse("admin:index")))
     return links

@@ -7,6 +7,7 @@ unless the production values it needs are set. See README.md for the variables.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -61,8 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peersupport.audit.RefusedAccessMiddleware",  # audits every 403/404 to a logged-in user
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "peersupport.middleware.SessionTimeoutMiddleware",
+    "peersupport.middleware.MFARequiredMiddleware",
+    "peersupport.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -137,8 +142,31 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# A password reset never logs in: the next login still asks for the authenticator code.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# allauth's limits, written out so a reviewer sees them; counted in the cache (CACHE_URL, so
+# every web process shares the counts). "key" is the email address being tried; five wrong
+# passwords or authenticator codes lock that account's logins for LOGIN_LOCKOUT_MINUTES.
+LOGIN_LOCKOUT_MINUTES = 5
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": f"10/m/ip,5/{LOGIN_LOCKOUT_MINUTES}m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
+# Everyone who logs in must set up an authenticator app (peersupport.middleware). Only a local
+# demonstration (DEBUG on) may switch it off; `make run` does by default.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not (DEBUG and DEMO_MODE))
+if not MFA_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured(
+        "MFA_REQUIRED=false is only allowed with DEBUG on, for a local demonstration. "
+        "With DEBUG off everyone who logs in must use two-factor authentication: "
+        "remove MFA_REQUIRED or set it to true."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
@@ -244,7 +272,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # pages hand the token to scripts in the markup, never the cookie
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# peersupport.middleware.SessionTimeoutMiddleware: logged out after 30 minutes without a
+# request, and 12 hours after logging in whatever happens; the page warns 2 minutes ahead.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+SESSION_WARNING_SECONDS = 2 * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -255,6 +289,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+SMALL_NUMBER_THRESHOLD = env_int("SMALL_NUMBER_THRESHOLD", 5)  # dashboard: 1 to this - 1 suppressed
+# allauth's rate limits count by the same client address the audit log records.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -276,7 +313,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "feedback.logging.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "feedback.logging.RedactTokens"},
+        # An exception's own text may quote personal data: logged without it.
+        "redact_exceptions": {"()": "peersupport.log_filters.RedactExceptionText"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -289,7 +330,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "filters": ["redact_tokens", "redact_exceptions"],
         },
         # Django's own request-line handler for runserver, as it ships, plus the filter.
         "django.server": {
@@ -301,7 +342,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["redact_tokens"]},
+        "django.request": {"filters": ["redact_tokens", "redact_exceptions"]},
         "django.security.csrf": {"filters": ["redact_tokens"]},
         "django.server": {
             "handlers": ["django.server"],
@@ -316,7 +357,14 @@ LOGGING = {
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "peer-support-demo" if DEBUG else None)
 
 CELERY_BEAT_SCHEDULE = {
+    # The supporters' survey (feedback.tasks): 09:00 on the 1st of January, April, July, October.
+    "send-supporter-surveys": {
+        "task": "feedback.tasks.send_supporter_surveys",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year="1,4,7,10"),
+    },
     "heartbeat": {"task": "peersupport.tasks.heartbeat", "schedule": 60.0},
+    # Records past their retention period are anonymised (peersupport.privacy), once a day.
+    "apply-retention": {"task": "peersupport.tasks.apply_retention", "schedule": 24 * 60 * 60.0},
     "send-due-messages": {
         "task": "peersupport.tasks.send_due_messages",
         "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 30)),

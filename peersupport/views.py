@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from peersupport.access import role_required
 from peersupport.celery import app as celery_app
@@ -31,11 +31,6 @@ def home(request):
     if role is None:
         return render(request, "no_role.html", status=403)
     return redirect(reverse(HOME_FOR_ROLE[role]))
-
-
-@role_required(Role.MANAGER, Role.TEAM, Role.ADMINISTRATOR)
-def dashboard(request):
-    return render(request, "peersupport/dashboard.html")
 
 
 @role_required(Role.TEAM, Role.SUPPORTER, Role.MANAGER, Role.ADMINISTRATOR)
@@ -86,3 +81,16 @@ def healthz(request):
         # Informational: a stopped scheduler delays messages but does not make the site unhealthy.
         body["scheduler_last_seen_seconds"] = seconds_since_last_run(HEARTBEAT)
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """How long before this session ends, for the page's timeout warning. A GET only asks;
+    a POST ("Stay logged in") counts as activity, so it puts the idle limit off again."""
+    from peersupport.sessions import seconds_left
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False, "seconds_left": 0, "can_extend": False})
+    left, can_extend = seconds_left(request.session)
+    return JsonResponse({"authenticated": True, "seconds_left": left, "can_extend": can_extend})

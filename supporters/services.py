@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from feedback import invitations as surveys
 from incidents.models import Consent
 from peersupport import audit, outbox
 from peersupport.timing import due_after
@@ -212,6 +213,7 @@ def _close(offer, reason, *, by):
     outbox.cancel_pending(
         cause=offer, reason=f"Support closed: {CloseReason(reason).label.lower()}."
     )
+    surveys.support_closed(offer)  # not after a reassignment
 
 
 @transaction.atomic

@@ -96,6 +96,8 @@ ACCESS = {
     # Accounts (django-allauth). Sign-up is closed and self-service email pages are not offered.
     "account_login": row(OK, HOME, HOME, HOME, HOME, HOME),
     "account_logout": logged_in(OK),
+    # The timeout warning's check: says only how long the session has left (JSON).
+    "session_status": everyone(OK),
     "account_inactive": everyone(OK),
     "account_signup": row(OK, HOME, HOME, HOME, HOME, HOME),
     "account_reauthenticate": logged_in(OK),
@@ -141,9 +143,17 @@ UNLISTED_NAMESPACES = {"admin"}
 
 # Each area's rows live beside the others in tests/access_rows/ and join the table here.
 def _merge():
-    from tests.access_rows import feedback, oversight, practice, public
+    from tests.access_rows import (
+        dashboard,
+        feedback,
+        messages,
+        oversight,
+        practice,
+        public,
+        surveys,
+    )
 
-    for area in (practice, oversight, public, feedback):
+    for area in (practice, oversight, public, feedback, messages, surveys, dashboard):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)
         POST_ONLY.update(area.POST_ONLY)

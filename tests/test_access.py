@@ -77,6 +77,10 @@ PERSONA_ROLES = {
 }
 
 
+# Pages the invitation holder tries with their survey link open rather than their offer link.
+SURVEY_PAGES = {"feedback:survey", "feedback:survey_opt_out"}
+
+
 class World:
     """Real objects belonging to the team member's organisation: a review, a person whose
     support the first supporter has accepted, and a person still waiting for a supporter."""
@@ -126,6 +130,17 @@ def _invitation_holder(review, supporter, team_user, client_for):
     return client
 
 
+def _survey_holder(review, team_user, client_for):
+    """A browser with no login that has opened a real survey link of a family member."""
+    from feedback.invitations import invite_person, survey_url
+    from tests.factories import AffectedPersonFactory
+
+    invitation = invite_person(AffectedPersonFactory(review=review), review=review)
+    client = client_for(None)
+    assert client.get(survey_url(invitation).removeprefix(settings.SITE_URL)).status_code == 302
+    return client
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_table(
@@ -160,9 +175,15 @@ def test_access_table(
         if persona == "invitation_holder"
         else None
     )
+    survey_holder = (
+        _survey_holder(review, team_user, client_for) if persona == "invitation_holder" else None
+    )
     wrong = []
     for name, answers in ACCESS.items():
-        client = holder if persona == "invitation_holder" else client_for(user)
+        if persona == "invitation_holder":
+            client = survey_holder if name in SURVEY_PAGES else holder
+        else:
+            client = client_for(user)
         url = reverse(name, kwargs=_kwargs(name, world))
         response = client.post(url) if name in POST_ONLY else client.get(url)
         if not _check(response, answers[persona]):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from feedback.demo import seed_survey_scale, seed_surveys
 from incidents.demo import ENGLAND_ORG, WALES_ORG, seed_incidents, seed_scale
 from peersupport.demo import demo_users, seed_users
 from supporters.demo import seed_supporter_scale, seed_supporters
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             added = seed_incidents(demo_users())
             support = seed_supporters(password)
             contacts = seed_practice()
+            surveys = seed_surveys()  # 18 months of survey history
         self.stdout.write(
             f"Realistic reviews added: {added[ENGLAND_ORG]} in {ENGLAND_ORG}, "
             f"{added[WALES_ORG]} in {WALES_ORG} (existing ones are left as they are)."
@@ -63,6 +65,7 @@ class Command(BaseCommand):
             f"{support.stories} (existing ones are left as they are)."
         )
         self.stdout.write(f"Contacts added: {contacts} (with a concern, check-ins and a debrief).")
+        self.stdout.write(f"Survey responses added: {surveys} (18 months of history).")
         for skipped in support.skipped:
             self.stderr.write(f"  Story skipped: {skipped}")
         if scale:
@@ -117,6 +120,10 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Scale run {result.run:04d}: {contacts} contacts in {time.perf_counter() - started:.1f}s."
             )
+        )
+        surveys = seed_survey_scale(result.run, batch_size=batch_size)
+        self.stdout.write(
+            self.style.SUCCESS(f"Scale run {result.run:04d}: {surveys} survey responses.")
         )
         if connection.vendor == "postgresql":
             # Autovacuum would get there eventually; benchmarks straight after a bulk load

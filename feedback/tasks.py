@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from peersupport.jobs import record_job_run
+
+
+@shared_task(ignore_result=True)
+def send_supporter_surveys():
+    """The quarterly supporters' survey, run by beat on the 1st of January, April, July and
+    October; idempotent per supporter per quarter, so a repeat run invites nobody twice."""
+    from feedback.invitations import invite_supporters_for_quarter
+
+    invite_supporters_for_quarter()
+    record_job_run("send_supporter_surveys")
