@@ -402,7 +402,7 @@ def _shared(method=None, *, by_view: bool = False):
         def get(self):
             if name not in self._results:
                 key = self._key(name, by_view)
-                found = cache.get(key)
+                found = None if self.refresh else cache.get(key)
                 if found is None:
                     found = (timezone.now(), method(self))
                     cache.set(key, found, CACHE_SECONDS)
@@ -419,8 +419,9 @@ def _shared(method=None, *, by_view: bool = False):
 class Queries:
     """The queries behind the measures, each run once however many measures read it."""
 
-    def __init__(self, filters: Filters):
+    def __init__(self, filters: Filters, *, refresh: bool = False):
         self.filters = filters
+        self.refresh = refresh  # count afresh and replace what the cache holds
         self.as_at: datetime | None = None  # when the oldest figure used was counted
         self._results = {}
 
@@ -1327,10 +1328,10 @@ def _series(measure: Measure, filters: Filters, counts: Counts) -> Series:
     return Series(measure, filters, months, chart)
 
 
-def build(filters: Filters, measures=None) -> list[Series]:
+def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Series]:
     """Every measure's monthly series for these filters, from a dozen shared queries."""
     measures = MEASURES if measures is None else measures
-    queries = Queries(filters)
+    queries = Queries(filters, refresh=refresh)
     postgresql = connection.vendor == "postgresql"
     # Only on PostgreSQL: SQLite's transactions here begin IMMEDIATE, taking the write lock.
     with transaction.atomic() if postgresql else nullcontext():
@@ -1348,6 +1349,17 @@ def build(filters: Filters, measures=None) -> list[Series]:
     for item in series:
         item.as_at = queries.as_at
     return series
+
+
+REFRESHED_PERIODS = (12, 24)
+
+
+def refresh_cached_figures() -> int:
+    """Count the figures of the usual periods afresh, before the cached ones expire (Celery
+    beat runs this more often than CACHE_SECONDS), so no visitor waits for a cold count."""
+    for months in REFRESHED_PERIODS:
+        build(Filters.last(months), refresh=True)
+    return len(REFRESHED_PERIODS)
 
 
 # The CSV ----------------------------------------------------------------------------------------

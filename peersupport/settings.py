@@ -363,6 +363,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "heartbeat": {"task": "peersupport.tasks.heartbeat", "schedule": 60.0},
+    # The dashboard's figures, counted afresh before the cached ones expire (5 minutes).
+    "refresh-measures": {"task": "peersupport.tasks.refresh_measures", "schedule": 4 * 60.0},
     # Records past their retention period are anonymised (peersupport.privacy), once a day.
     "apply-retention": {"task": "peersupport.tasks.apply_retention", "schedule": 24 * 60 * 60.0},
     "send-due-messages": {

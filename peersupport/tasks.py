@@ -35,3 +35,12 @@ def send_message(message_id: int):
     from peersupport.outbox import deliver
 
     deliver(message_id)
+
+
+@shared_task(ignore_result=True)
+def refresh_measures():
+    """Keep the dashboard's cached figures fresh, so its pages answer from the cache."""
+    from peersupport.measures import refresh_cached_figures
+
+    refresh_cached_figures()
+    record_job_run("refresh_measures")
