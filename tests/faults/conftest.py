@@ -332,6 +332,14 @@ class Rig:
         self.wait_until(lambda: self.unfinished() == 0, timeout, "every message to be sent", 0.2)
 
 
+@pytest.fixture(autouse=True)
+def _own_broker_only(monkeypatch):
+    """Celery lets the CELERY_BROKER_URL environment variable override the broker an app is
+    given, so CI's shared broker would take the rig's own apps elsewhere: drop it here (the
+    workers get their own environment anyway)."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+
+
 @pytest.fixture
 def rig(tmp_path, transactional_db):
     if connection.vendor != "postgresql":
