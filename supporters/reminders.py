@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from incidents.models import PersonKind, TeamMember
 from peersupport import outbox
-from peersupport.models import MessageStatus
 
 STAFF_ALERT_CHANNELS = ("in_app", "email")
 WAITING_KINDS = ("no_supporter_alert", "no_supporter_escalation")
@@ -176,15 +175,9 @@ def support_started(offer) -> None:
 
 def schedule_no_contact_nudge(offer, *, since) -> None:
     """One nudge at a time: a new contact replaces the one still waiting."""
-    from peersupport.models import Message
-
-    offer_type, offer_id = outbox.cause_of(offer)
-    Message.objects.filter(
-        kind="no_contact_nudge",
-        cause_type=offer_type,
-        cause_id=offer_id,
-        status=MessageStatus.PENDING,
-    ).update(status=MessageStatus.CANCELLED, cancelled_reason="A newer contact was recorded.")
+    outbox.cancel_pending(
+        cause=offer, kinds=["no_contact_nudge"], reason="A newer contact was recorded."
+    )
     _to_supporter(
         "no_contact_nudge",
         offer,
@@ -247,12 +240,7 @@ def _supporter_nation(supporter) -> str:
 
 def _replace(kind, supporter, *, rule, anchor, recipients, reason):
     """Cancel the supporter's waiting reminder of this kind and schedule the next one."""
-    from peersupport.models import Message
-
-    cause_type, cause_id = outbox.cause_of(supporter)
-    Message.objects.filter(
-        kind=kind, cause_type=cause_type, cause_id=cause_id, status=MessageStatus.PENDING
-    ).update(status=MessageStatus.CANCELLED, cancelled_reason=reason)
+    outbox.cancel_pending(cause=supporter, kinds=[kind], reason=reason)
     for user in recipients:
         for channel in STAFF_ALERT_CHANNELS:
             outbox.enqueue(
