@@ -11,6 +11,8 @@ about, and to a person or user; it expires, and it can be used once.
 
 import hashlib
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.utils import timezone
@@ -23,6 +25,8 @@ DEFAULT_TTL = timedelta(days=28)
 # refused before hashing so nobody can make us hash megabytes.
 MAX_TOKEN_LENGTH = 100
 
+_collected: ContextVar[list | None] = ContextVar("feedback_tokens_collected", default=None)
+
 
 def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
@@ -31,7 +35,7 @@ def _hash(plain: str) -> str:
 def issue(purpose, obj, *, person=None, user=None, ttl=DEFAULT_TTL) -> str:
     """Make a token for `purpose` about `obj` and return the plain token; only its hash is kept."""
     plain = secrets.token_urlsafe(32)
-    AccessToken.objects.create(
+    token = AccessToken.objects.create(
         purpose=purpose,
         token_hash=_hash(plain),
         person=person,
@@ -40,7 +44,34 @@ def issue(purpose, obj, *, person=None, user=None, ttl=DEFAULT_TTL) -> str:
         object_id=str(obj.pk),
         expires_at=timezone.now() + ttl,
     )
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(token)
     return plain
+
+
+@contextmanager
+def collecting():
+    """Gather the tokens issued inside the block (by whatever builds a message), so a printed
+    letter can record which link it carries, by its hash."""
+    collected = []
+    reset = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(reset)
+
+
+def revoke(token_hash: str) -> bool:
+    """Stop the link with this token hash working: it expires now. False if it already had."""
+    if not token_hash:
+        return False
+    moment = timezone.now()
+    return bool(
+        AccessToken.objects.filter(
+            token_hash=token_hash, used_at__isnull=True, expires_at__gt=moment
+        ).update(expires_at=moment)
+    )
 
 
 def find(purpose, plain) -> AccessToken | None:

@@ -10,14 +10,11 @@ reason, so it reveals nothing.
 from datetime import date, timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -28,7 +25,7 @@ from feedback.offer_links import OFFER_ANSWER
 from incidents.models import Organisation
 from incidents.validators import display_phone
 from incidents.views_public import _phone_numbers
-from peersupport import audit
+from peersupport import ratelimit
 from peersupport.forms import posted
 from peersupport.timing import due_after
 from supporters.messages import person_message_context
@@ -43,33 +40,20 @@ WAITING = (OfferStatus.OFFERED, OfferStatus.NO_RESPONSE)
 
 # Requests to the token pages from one address in an hour. A person needs a handful; a script
 # guessing tokens needs billions. Settings may change it.
-TOKEN_PAGES_PER_HOUR = 30
-RATE_WINDOW_SECONDS = 60 * 60
+TOKEN_PAGES = ratelimit.Rule("token-pages", setting="TOKEN_PAGES_PER_HOUR", default=30)
 
 
-# Rate limit ------------------------------------------------------------------------------------
+def too_many(request):
+    """The kind answer past the limit: try again later, or phone."""
+    return render(
+        request, "feedback/too_many_requests.html", {"phone_numbers": _phone_numbers()}, status=429
+    )
 
 
-def _rate_key(request) -> str:
-    """A cache key for the sender's address in this hour, hashed so the cache never holds it."""
-    address = audit.client_ip(request) or "unknown"
-    digest = salted_hmac("token-page-rate", address).hexdigest()[:32]
-    window = int(timezone.now().timestamp() // RATE_WINDOW_SECONDS)
-    return f"token-page-rate:{digest}:{window}"
-
-
-def _over_limit(request) -> bool:
-    """Count this request; True once the address has made more than the hourly limit."""
-    key = _rate_key(request)
-    if cache.add(key, 1, RATE_WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
-            count = 1
-    return count > getattr(settings, "TOKEN_PAGES_PER_HOUR", TOKEN_PAGES_PER_HOUR)
+def rate_limited(view=None, *, methods=None):
+    """Count requests to a token page (or only its `methods`) against TOKEN_PAGES."""
+    decorator = ratelimit.limited(TOKEN_PAGES, refused=too_many, methods=methods)
+    return decorator(view) if view is not None else decorator
 
 
 def _no_referrer(view):
@@ -84,21 +68,6 @@ def _no_referrer(view):
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         return response
-
-    return wrapped
-
-
-def _rate_limited(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if _over_limit(request):
-            return render(
-                request,
-                "feedback/too_many_requests.html",
-                {"phone_numbers": _phone_numbers()},
-                status=429,
-            )
-        return view(request, *args, **kwargs)
 
     return wrapped
 
@@ -165,7 +134,7 @@ def _parse_date(text):
 @require_safe
 @never_cache
 @_no_referrer
-@_rate_limited
+@rate_limited
 def offer_token(request, token):
     """Check the link's token, remember which token it was, and move on to a page without it."""
     found = tokens.find(OFFER_ANSWER, token)
@@ -181,7 +150,7 @@ def offer_token(request, token):
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@_rate_limited
+@rate_limited
 def offer_answer(request):
     """Who is asking and why, and the person's answer: yes, no thank you, or later."""
     token_id = request.session.get(TOKEN_SESSION_KEY)

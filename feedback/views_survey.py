@@ -18,7 +18,7 @@ from feedback import services, tokens
 from feedback.invitations import SURVEY
 from feedback.models import AccessToken, Audience, Invitation
 from feedback.survey_forms import SurveyForm
-from feedback.views import _no_referrer, _organisation_phone, _over_limit, _rate_limited
+from feedback.views import _no_referrer, _organisation_phone, rate_limited
 from incidents.models import Organisation
 from peersupport.access import role_required
 from peersupport.forms import posted
@@ -93,14 +93,6 @@ def _link_expired(request, organisation=None):
     )
 
 
-def _too_many(request):
-    from incidents.views_public import _phone_numbers
-
-    return render(
-        request, "feedback/too_many_requests.html", {"phone_numbers": _phone_numbers()}, status=429
-    )
-
-
 def _finished(request, invitation, what):
     request.session.pop(SURVEY_SESSION_KEY, None)
     request.session[DONE_SESSION_KEY] = {
@@ -129,7 +121,7 @@ def _page_context(invitation):
 @require_safe
 @never_cache
 @_no_referrer
-@_rate_limited
+@rate_limited
 def survey_token(request, token):
     """Check the link's token, remember which token it was, and move on to a page without it."""
     found = tokens.find(SURVEY, token)
@@ -149,10 +141,9 @@ def survey_token(request, token):
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@rate_limited(methods={"POST"})
 def survey(request):
     """Who is asking and why, the questions on one short page, and a way to opt out."""
-    if request.method == "POST" and _over_limit(request):
-        return _too_many(request)
     invitation, token, organisation = _held(request)
     if invitation is None:
         return _link_expired(request, organisation)
@@ -173,10 +164,9 @@ def survey(request):
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@rate_limited(methods={"POST"})
 def survey_opt_out(request):
     """Ask to be sure, then stop every further message (a supporter: every further survey)."""
-    if request.method == "POST" and _over_limit(request):
-        return _too_many(request)
     invitation, token, organisation = _held(request)
     if invitation is None:
         return _link_expired(request, organisation)

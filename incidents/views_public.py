@@ -6,21 +6,17 @@ chose to share, and the thank-you page never repeats what was sent.
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import salted_hmac
-from django.utils.timezone import now
 from django.views.decorators.http import require_http_methods, require_safe
 
 from incidents.forms_public import ConvertReferralForm, ReferralForm
 from incidents.models import AffectedPerson, Organisation, SelfReferral
 from incidents.referrals import convert_referral, submit_referral
 from incidents.validators import display_phone
-from peersupport import audit
+from peersupport import audit, ratelimit
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.models import PublicPage
@@ -30,37 +26,7 @@ from supporters.models import PeerSupporter, Pool, SupporterStatus
 
 # Requests accepted from one address in an hour. Staff on one hospital network may share an
 # address, so this is generous for people and still stops a script; settings may change it.
-REFERRALS_PER_HOUR = 5
-RATE_WINDOW_SECONDS = 60 * 60
-
-
-# Rate limit ------------------------------------------------------------------------------------
-
-
-def _rate_key(request) -> str:
-    """A cache key for the sender's address in this hour. Hashed with the secret key, so the
-    cache never holds the address itself."""
-    address = audit.client_ip(request) or "unknown"
-    digest = salted_hmac("referral-rate", address).hexdigest()[:32]
-    window = int(now().timestamp() // RATE_WINDOW_SECONDS)
-    return f"referral-rate:{digest}:{window}"
-
-
-def _limit() -> int:
-    return getattr(settings, "REFERRALS_PER_HOUR", REFERRALS_PER_HOUR)
-
-
-def over_rate_limit(request) -> bool:
-    return cache.get(_rate_key(request), 0) >= _limit()
-
-
-def count_submission(request) -> None:
-    key = _rate_key(request)
-    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+REFERRALS = ratelimit.Rule("referral", setting="REFERRALS_PER_HOUR", default=5)
 
 
 # Public pages ----------------------------------------------------------------------------------
@@ -116,22 +82,22 @@ def referral_form(request):
     """Ask for support. A robot that fills in the hidden box sees the thank-you page; nothing is
     saved. Past the hourly limit for an address, the page asks people to phone instead."""
     organisations = list(Organisation.objects.order_by("name"))
-    if request.method == "POST" and over_rate_limit(request):
-        return render(
-            request,
-            "public/referral_limited.html",
-            {"phone_numbers": _phone_numbers()},
-            status=429,
-        )
     form = ReferralForm(posted(request), organisations=organisations)
     if request.method == "POST" and organisations:
+        attempt = ratelimit.hit(request, REFERRALS)
+        if not attempt.allowed:
+            return render(
+                request,
+                "public/referral_limited.html",
+                {"phone_numbers": _phone_numbers()},
+                status=429,
+            )
         if form.is_robot:
-            count_submission(request)
             return redirect("public:referral_thanks")
         if form.is_valid():
-            count_submission(request)
             submit_referral(**form.referral_data())
             return redirect("public:referral_thanks")
+        attempt.give_back()  # a form sent back with mistakes does not count
     return render(
         request,
         "public/referral_form.html",

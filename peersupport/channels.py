@@ -130,8 +130,8 @@ def letter_reference() -> str:
 
 
 class LetterChannel:
-    """A letter is prepared for the team to print and post (peersupport.views letters pages);
-    its text is drawn when printed, so no answer link is ever stored."""
+    """A letter is prepared for the team to print and post (peersupport.views_messages); its
+    text and any answer link are made when it is printed (peersupport.letters), never here."""
 
     def send(self, message, *, to, context: dict) -> None:
         from incidents.models import AccessibleFormat

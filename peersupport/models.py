@@ -237,15 +237,33 @@ class PublicPage(models.Model):
 class Letter(models.Model):
     """A letter the letter channel has prepared: the team prints it and marks it posted.
 
-    Its text is drawn afresh each time it is printed, so no answer link sits in the database;
-    `reference` is a short code the person can read out on the phone instead of typing a link.
+    Its text is drawn when it is printed (peersupport.letters), and an answer link in it is
+    made then, once per copy: only that link's token hash is kept (`link_hash`), and a reprint
+    revokes it. `reference` is a short code the person can read out on the phone instead of
+    typing a link.
     """
 
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="letter")
     reference = models.CharField(max_length=12, unique=True)
     large_print = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    printed_at = models.DateTimeField(null=True, blank=True)
+    printed_at = models.DateTimeField(null=True, blank=True, help_text="When first printed.")
+    last_printed_at = models.DateTimeField(null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who printed the latest copy.",
+    )
+    copies = models.PositiveSmallIntegerField(default=0, help_text="Copies printed so far.")
+    link_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The hash of the answer link's token in the latest copy; never the link.",
+    )
     posted_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

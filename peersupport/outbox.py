@@ -204,6 +204,20 @@ def _reason_to_cancel(message, kind: Kind) -> str | None:
     return kind.check(message) if kind.check else None
 
 
+def _context(message, kind: Kind) -> dict:
+    """The message's context. A letter's answer link is made when it is printed
+    (peersupport.letters), so any link made while preparing it is revoked at once."""
+    if message.channel != "letter":
+        return kind.context(message)
+    from feedback import tokens
+
+    with tokens.collecting() as issued:
+        context = kind.context(message)
+    for token in issued:
+        tokens.revoke(token.token_hash)
+    return context
+
+
 def deliver(message_id: int) -> str | None:
     """Claim and send one message; returns its new status, or None if not claimed."""
     if not claim(message_id):
@@ -228,7 +242,7 @@ def _send_claimed(message_id: int) -> str:
             return _finish(message, MessageStatus.PENDING)
     try:
         CHANNELS[message.channel].send(
-            message, to=_recipient(message, kind), context=kind.context(message)
+            message, to=_recipient(message, kind), context=_context(message, kind)
         )
     except TemporaryError as error:
         if message.attempts >= MAX_ATTEMPTS:

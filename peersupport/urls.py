@@ -17,7 +17,8 @@ urlpatterns = [
     path("messages/", views_messages.messages_page, name="messages"),
     path("messages/<int:pk>/retry/", views_messages.message_retry, name="message_retry"),
     path("letters/", views_messages.letters, name="letters"),
-    path("letters/<int:pk>/", views_messages.letter_print, name="letter_print"),
+    path("letters/<int:pk>/", views_messages.letter, name="letter"),
+    path("letters/<int:pk>/print/", views_messages.letter_print, name="letter_print"),
     path("letters/<int:pk>/posted/", views_messages.letter_posted, name="letter_posted"),
     # Invited accounts keep the email an administrator gave them: no self-service email pages.
     path("accounts/email/", views.not_offered, name="account_email"),

@@ -2,8 +2,9 @@
 
 Messages: what failed (with a "Try again" button), what is waiting, and what was cancelled
 lately, for the team's own organisation only. Letters: the letters the letter channel has
-prepared, to print and post. A letter's text is drawn afresh each time it is printed, with a
-fresh answer link shown only as a QR code, so no link is ever stored.
+prepared, to print and post. A letter's page shows no answer link; printing it (a POST, so a
+link is never made by merely opening a page) answers with the printable letter, whose new
+answer link is shown there once, as a QR code (peersupport.letters).
 
 Nothing here shows an email address or a message's body.
 """
@@ -22,13 +23,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from feedback.tokens import DEFAULT_TTL
 from incidents.access import organisation_of
 from incidents.models import AffectedPerson, SelfReferral
 from peersupport import audit, outbox
 from peersupport.access import role_required
+from peersupport.letters import print_letter
 from peersupport.models import Letter, Message, MessageStatus
 from peersupport.roles import Role
 
@@ -56,6 +58,7 @@ KIND_LABELS = {
     "supervision_due": "Supervision due",
     "training_expiring": "Training about to expire",
     "referral_acknowledgement": "Reply to someone who asked for support",
+    "supervisor_needed": "Supporter without a supervisor who may read their notes",
 }
 
 
@@ -198,38 +201,68 @@ def _reason_not_to_send(message) -> str | None:
     return kind.check(message) if kind and kind.check else None
 
 
-@role_required(Role.TEAM)
-@never_cache
-def letter_print(request, pk):
-    """A letter ready to print: drawn afresh, with a new answer link as a QR code."""
-    letter = get_object_or_404(letters_for(request.user), pk=pk)
+def _letter_context(letter):
     message = letter.message
     person = message.person
-    context = outbox.KINDS[message.kind].context(message)
+    return {
+        "letter": letter,
+        "person": person,
+        "organisation": person.organisation,
+        "kind_label": kind_label(message.kind),
+        "not_needed": _reason_not_to_send(message),
+        "link_days": DEFAULT_TTL.days,
+    }
+
+
+@role_required(Role.TEAM)
+@require_safe
+@never_cache
+def letter(request, pk):
+    """A letter's page: whether it was printed, by whom and when, and the button to print it.
+    It makes no answer link and shows none."""
+    letter = get_object_or_404(letters_for(request.user), pk=pk)
+    audit.record("letter.viewed", request=request, obj=letter, person=letter.message.person_id)
+    return render(request, "peersupport/letter.html", _letter_context(letter))
+
+
+@role_required(Role.TEAM)
+@require_POST
+@never_cache
+def letter_print(request, pk):
+    """The printable letter, drawn now with a new answer link shown once as a QR code; a
+    reprint revokes the link in the copy printed before."""
+    letter = get_object_or_404(letters_for(request.user), pk=pk)
+    copies_seen = request.POST.get("copies", "")
+    printed = (
+        print_letter(letter, by=request.user, copies_seen=int(copies_seen), request=request)
+        if copies_seen.isdigit() and len(copies_seen) < 6
+        else None
+    )
+    if printed is None:
+        letter.refresh_from_db()
+        messages.info(
+            request,
+            "This letter was printed again since you opened its page, so nothing was printed "
+            "this time. Reprint it if you need another copy."
+            if letter.copies
+            else "Nothing was printed: try again.",
+        )
+        return redirect("letter", pk=letter.pk)
+    letter, context = printed.letter, printed.context
+    message = letter.message
     try:
         body = render_to_string(f"messages/{message.kind}-letter.html", context)
     except TemplateDoesNotExist:
         body = None
-    if letter.printed_at is None:
-        letter.printed_at = timezone.now()
-        Letter.objects.filter(pk=letter.pk, printed_at__isnull=True).update(
-            printed_at=letter.printed_at
-        )
-    audit.record("letter.viewed", request=request, obj=letter, person=person.pk)
     return render(
         request,
         "peersupport/letter_print.html",
         {
-            "letter": letter,
-            "person": person,
-            "organisation": person.organisation,
+            **_letter_context(letter),
             "phone": context.get("phone", ""),
             "body": body,
             "qr_code": _qr_code(context["answer_url"]) if context.get("answer_url") else None,
-            "link_days": DEFAULT_TTL.days,
             "today": timezone.localdate(),
-            "kind_label": kind_label(message.kind),
-            "not_needed": _reason_not_to_send(message),
         },
     )
 

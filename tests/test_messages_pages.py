@@ -244,9 +244,11 @@ def test_the_printed_letter_has_the_reference_the_qr_code_and_who_to_call(
 
     tokens_issue = tokens.issue
     with mock.patch("feedback.tokens.issue", side_effect=issue):
-        response = client_for(team_user).get(reverse("letter_print", args=[letter.pk]))
+        response = client_for(team_user).post(
+            reverse("letter_print", args=[letter.pk]), {"copies": "0"}
+        )
     assert response.status_code == 200
-    assert "no-cache" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
     assert re.search(r"Reference: [A-Z2-9]{4}-[A-Z2-9]{4}", page)
     assert f"Reference: {letter.reference}" in page
@@ -270,21 +272,23 @@ def test_the_printed_letter_has_the_reference_the_qr_code_and_who_to_call(
     assert plain not in str(Message.objects.get(pk=letter.message_id).context)
 
     letter.refresh_from_db()
-    assert letter.printed_at is not None
+    assert letter.printed_at is not None and letter.printed_by == team_user
+    assert letter.link_hash == stored.token_hash
     assert AuditEvent.objects.filter(
-        action="letter.viewed", object_id=str(letter.pk), actor=team_user
+        action="letter.printed", object_id=str(letter.pk), actor=team_user
     ).exists()
 
 
 def test_printing_again_keeps_the_first_printed_time(client_for, team_user, review, supporter):
     letter = offered_by_letter(review, team_user, supporter)
     client = client_for(team_user)
-    client.get(reverse("letter_print", args=[letter.pk]))
+    client.post(reverse("letter_print", args=[letter.pk]), {"copies": "0"})
     letter.refresh_from_db()
     first = letter.printed_at
-    client.get(reverse("letter_print", args=[letter.pk]))
+    client.post(reverse("letter_print", args=[letter.pk]), {"copies": "1"})
     letter.refresh_from_db()
-    assert letter.printed_at == first
+    assert letter.printed_at == first and letter.copies == 2
+    assert letter.last_printed_at > first
 
 
 def test_a_letter_in_ordinary_print_and_without_an_answer_link_has_no_qr_code(
@@ -302,7 +306,11 @@ def test_a_letter_in_ordinary_print_and_without_an_answer_link_has_no_qr_code(
         status=MessageStatus.SENT,
     )
     letter = Letter.objects.create(message=message, reference="ABCD-EFGH")
-    page = client_for(team_user).get(reverse("letter_print", args=[letter.pk])).content.decode()
+    page = (
+        client_for(team_user)
+        .post(reverse("letter_print", args=[letter.pk]), {"copies": "0"})
+        .content.decode()
+    )
     assert "Reference: ABCD-EFGH" in page
     assert "no longer able to support you" in page
     assert '<svg role="img"' not in page and "Scan with your phone" not in page
@@ -312,7 +320,7 @@ def test_a_letter_in_ordinary_print_and_without_an_answer_link_has_no_qr_code(
 def test_a_letter_whose_reason_has_gone_says_so(client_for, team_user, review, supporter):
     letter = offered_by_letter(review, team_user, supporter)
     services.record_answer(letter.message.person.offers.get(), "accepted", by=team_user)
-    page = client_for(team_user).get(reverse("letter_print", args=[letter.pk])).content.decode()
+    page = client_for(team_user).get(reverse("letter", args=[letter.pk])).content.decode()
     assert "This letter may not be needed" in page
 
 
@@ -339,12 +347,14 @@ def test_another_organisations_letter_is_404(
 ):
     letter = offered_by_letter(review, team_user, supporter)
     client = client_for(other_team_user)
-    assert client.get(reverse("letter_print", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("letter", args=[letter.pk])).status_code == 404
+    print_it = client.post(reverse("letter_print", args=[letter.pk]), {"copies": "0"})
+    assert print_it.status_code == 404
     assert client.post(reverse("letter_posted", args=[letter.pk])).status_code == 404
     assert letter.reference not in client.get(reverse("letters")).content.decode()
     letter.refresh_from_db()
-    assert letter.printed_at is None and letter.posted_at is None
-    assert not AuditEvent.objects.filter(action="letter.viewed").exists()
+    assert letter.printed_at is None and letter.posted_at is None and letter.copies == 0
+    assert not AuditEvent.objects.filter(action__startswith="letter.").exists()
 
 
 # Communication needs --------------------------------------------------------------------------
@@ -388,8 +398,10 @@ def test_communication_needs_show_beside_every_way_the_team_contacts_a_person(
 
 def test_communication_needs_show_on_the_letter_page(client_for, team_user, review, supporter):
     letter = offered_by_letter(review, team_user, supporter, **NEEDS)
-    page = client_for(team_user).get(reverse("letter_print", args=[letter.pk])).content.decode()
-    assert _shows_needs(page)
+    client = client_for(team_user)
+    assert _shows_needs(client.get(reverse("letter", args=[letter.pk])).content.decode())
+    printed = client.post(reverse("letter_print", args=[letter.pk]), {"copies": "0"})
+    assert _shows_needs(printed.content.decode())
 
 
 def test_nothing_is_shown_when_only_a_language_of_english_is_recorded(

@@ -439,10 +439,11 @@ def test_too_many_token_pages_from_one_address_get_a_kind_429(client, link, sett
 
 
 def test_the_rate_limit_keeps_only_a_hash_of_the_address(client, rf):
-    from feedback.views import _rate_key
+    from feedback.views import TOKEN_PAGES
+    from peersupport import ratelimit
 
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")
-    assert "203.0.113.9" not in _rate_key(request)
+    assert "203.0.113.9" not in ratelimit.key(request, TOKEN_PAGES)
 
 
 # Logs ------------------------------------------------------------------------------------------

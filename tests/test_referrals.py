@@ -19,7 +19,8 @@ from incidents.models import (
 )
 from incidents.referrals import convert_referral, submit_referral
 from incidents.selectors import people_waiting_for_a_supporter, work_queue_for
-from incidents.views_public import _rate_key, page_blocks
+from incidents.views_public import REFERRALS, page_blocks
+from peersupport import ratelimit
 from peersupport.models import AuditEvent, Message, PublicPage
 from peersupport.outbox import sweep
 from supporters.matching import shortlist
@@ -111,7 +112,9 @@ def test_no_address_of_the_sender_is_kept(client, organisation):
     assert event.ip_address is None
     assert event.actor is None
     request = RequestFactory().post(FORM, REMOTE_ADDR="203.0.113.9")
-    assert "203.0.113.9" not in _rate_key(request)  # the cache holds a keyed hash only
+    assert "203.0.113.9" not in ratelimit.key(
+        request, REFERRALS
+    )  # the cache holds a keyed hash only
 
 
 @pytest.mark.django_db

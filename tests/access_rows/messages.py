@@ -56,12 +56,15 @@ ACCESS = {
     "messages": team_only(),
     "message_retry": team_only(HOME, other_team=NOT_FOUND),
     "letters": team_only(),
-    "letter_print": team_only(other_team=NOT_FOUND),
+    "letter": team_only(other_team=NOT_FOUND),
+    # Posted with no form: nothing printed, back to the letter's page.
+    "letter_print": team_only(HOME, other_team=NOT_FOUND),
     "letter_posted": team_only(HOME, other_team=NOT_FOUND),
 }
 URL_KWARGS = {
     "message_retry": lambda w: {"pk": _failed_message(w).pk},
+    "letter": lambda w: {"pk": _letter(w).pk},
     "letter_print": lambda w: {"pk": _letter(w).pk},
     "letter_posted": lambda w: {"pk": _letter(w).pk},
 }
-POST_ONLY = {"message_retry", "letter_posted"}
+POST_ONLY = {"message_retry", "letter_print", "letter_posted"}

@@ -1,5 +1,6 @@
-"""The team tries a failed message again, then prints a letter and marks it posted: at a desk,
-then again on a 375x667 phone, with every page checked by axe-core.
+"""The team tries a failed message again, then prints a letter (its answer code appears only on
+the printed page) and marks it posted: at a desk, then again on a 375x667 phone, with every
+page checked by axe-core.
 
 The phone journey runs in its own phone-sized browser context rather than by resizing the
 desk one: the NHS.UK header moves links into its "More" menu on the next animation frame after
@@ -41,6 +42,13 @@ def retry_print_and_post(page, message, letter, *, phone=False):
     page.get_by_role("link", name=re.compile(f"^{person.full_name}")).click()
     page.wait_for_url(f"**/letters/{letter.pk}/")
     check(page, phone)
+    # The letter's page shows no answer code: it is made only when the letter is printed.
+    assert page.get_by_role("img", name=re.compile("^QR code")).count() == 0
+    assert page.get_by_text("needs an interpreter").is_visible()
+    page.get_by_role("button", name="Print letter").click()
+
+    page.wait_for_url(f"**/letters/{letter.pk}/print/")
+    check(page, phone)
     assert page.locator(".app-letter__reference").inner_text() == f"Reference: {letter.reference}"
     assert page.get_by_role("img", name=re.compile("^QR code")).is_visible()
     assert page.get_by_text("needs an interpreter").is_visible()
@@ -58,12 +66,20 @@ def retry_print_and_post(page, message, letter, *, phone=False):
     assert size >= 16 * 96 / 72  # at least 16pt
     page.emulate_media(media="screen")
 
+    # Back on its page: who printed it, no code, and a reprint offered instead.
+    page.get_by_role("link", name="Back to the letter's page").click()
+    page.wait_for_url(f"**/letters/{letter.pk}/")
+    check(page, phone)
+    assert page.get_by_text(re.compile("^Printed on .* by ")).is_visible()
+    assert page.get_by_role("img", name=re.compile("^QR code")).count() == 0
+    assert page.get_by_role("button", name="Reprint letter").is_visible()
+
     page.get_by_role("button", name="Mark as posted").click()
     page.wait_for_url("**/letters/")
     assert page.get_by_text(f"Letter {letter.reference} marked as posted.").is_visible()
     check(page, phone)
     letter.refresh_from_db()
-    assert letter.posted_at is not None
+    assert letter.posted_at is not None and letter.copies == 1
 
 
 @pytest.mark.django_db(transaction=True)
