@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.exceptions import NotHistoricalModelError
@@ -389,7 +389,13 @@ def refuse_erasure(person, *, reason: str, by, request=None) -> ErasureRefusal:
 
 # Years from the start date, after the NHS Records Management Code of Practice. Settings may
 # change them (RETENTION_YEARS = {"supporter": 7}).
-RETENTION_YEARS = {"serious_incident": 20, "incident": 10, "self_referral": 10, "supporter": 6}
+RETENTION_YEARS = {
+    "serious_incident": 20,
+    "incident": 10,
+    "self_referral": 10,
+    "supporter": 6,
+    "audit": 20,  # the audit log's own rows: as long as the longest-kept record they are about
+}
 
 
 def retention_years(rule: str) -> int:
@@ -516,3 +522,48 @@ def apply_retention(*, today: date | None = None, dry_run: bool = False) -> list
         else:
             anonymise_supporter(item.obj, reason=reason)
     return found
+
+
+# The audit log's own retention ------------------------------------------------------------------
+
+
+class AuditPurgeRefused(Exception):
+    """The database refused to let this role delete audit rows: only the owner may."""
+
+
+def audit_purge_cutoff(today: date | None = None) -> date:
+    """Audit rows from before this day are past their retention."""
+    return _add_years(today or timezone.localdate(), -retention_years("audit"))
+
+
+def purge_audit(*, today: date | None = None, dry_run: bool = False) -> tuple[date, int]:
+    """Delete the audit rows past their retention; returns the cut-off day and how many.
+
+    The one deletion the audit log allows, and only to the tables' owner: on PostgreSQL the
+    append-only trigger is switched off for this transaction alone, which only the owner may
+    do, so run with the owner's DATABASE_URL. The service's role is refused (AuditPurgeRefused).
+    """
+    cutoff = audit_purge_cutoff(today)
+    start = timezone.make_aware(datetime.combine(cutoff, datetime.min.time()))
+    old = AuditEvent.objects.filter(at__lt=start)
+    if dry_run:
+        return cutoff, old.count()
+    trigger = "peersupport_auditevent_append_only"
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ALTER TABLE peersupport_auditevent DISABLE TRIGGER {trigger}")
+            deleted, _ = old.delete()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ALTER TABLE peersupport_auditevent ENABLE TRIGGER {trigger}")
+            audit.record("audit.purged", before=cutoff.isoformat(), rows=deleted)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) == "42501":  # insufficient_privilege
+            raise AuditPurgeRefused(
+                "Only the database owner may delete audit rows: run this with the owner's "
+                "DATABASE_URL, not the service's (README.md, 'Database roles')."
+            ) from error
+        raise
+    return cutoff, deleted

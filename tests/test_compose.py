@@ -5,6 +5,7 @@ There is no Docker engine here, so these tests parse the files and check the sha
 """
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -136,6 +137,60 @@ def test_migrate_is_a_one_off_step(services):
     assert as_argv(migrate["command"]) == ["python", "manage.py", "migrate", "--noinput"]
     assert migrate["restart"] == "no"
     assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def database_login(service) -> tuple[str, str]:
+    """(user, password) of DATABASE_URL; the password is a `${...:?...}` reference, which
+    urllib cannot parse."""
+    url = service["environment"]["DATABASE_URL"]
+    user, password = re.fullmatch(r"postgres://([^:@/]+):(.*)@db:5432/peersupport", url).groups()
+    return user, password
+
+
+def database_user(service) -> str:
+    return database_login(service)[0]
+
+
+def test_the_service_connects_as_its_own_role_and_only_migrate_as_the_owner(services):
+    """Finding 4: connected as the tables' owner, the service could TRUNCATE the audit log or
+    switch off its trigger. web, worker and beat share one role that is neither the owner nor
+    the image's superuser; `migrate` runs as the owner and names that role to grant."""
+    superuser = services["db"]["environment"]["POSTGRES_USER"]
+    service_users = {database_user(services[name]) for name in APP_SERVICES}
+    assert service_users == {"peersupport_app"}
+    owner = database_user(services["migrate"])
+    assert owner == "peersupport_owner"
+    assert superuser not in {owner, "peersupport_app"}
+    assert services["migrate"]["environment"]["DATABASE_APP_ROLE"] == "peersupport_app"
+    for name in APP_SERVICES:
+        assert "DATABASE_APP_ROLE" not in services[name]["environment"]
+
+
+def test_database_passwords_come_from_the_environment(services):
+    for name in (*APP_SERVICES, "migrate"):
+        password = database_login(services[name])[1]
+        assert re.fullmatch(r"\$\{POSTGRES_[A-Z]+_PASSWORD:\?[^}]+\}", password), name
+
+
+def test_the_database_init_script_makes_both_roles(services):
+    db = services["db"]
+    mounts = [volume for volume in db["volumes"] if "/docker-entrypoint-initdb.d/" in volume]
+    assert len(mounts) == 1
+    source, target, mode = mounts[0].split(":")
+    script = ROOT / source
+    assert target.endswith(".sh") and mode == "ro"
+    assert script.is_file() and os.access(script, os.X_OK)
+    text = script.read_text()
+    for role in ("peersupport_owner", "peersupport_app"):
+        assert re.search(rf"CREATE ROLE {role} LOGIN PASSWORD :'\w+'", text), role
+    assert 'ALTER DATABASE :"db" OWNER TO peersupport_owner' in text
+    for variable in re.findall(r"\$\{?(POSTGRES_[A-Z_]+_PASSWORD)", text):
+        assert db["environment"][variable].startswith(f"${{{variable}:?"), variable
+
+
+def test_the_database_is_healthy_only_once_it_listens_on_tcp(services):
+    """The image answers on its socket while the init script runs; over TCP only after."""
+    assert "-h 127.0.0.1" in services["db"]["healthcheck"]["test"][1]
 
 
 @pytest.mark.parametrize("service", (*APP_SERVICES, "migrate"))

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from peersupport.jobs import record_job_run
-from peersupport.privacy import apply_retention
+from peersupport.privacy import AuditPurgeRefused, apply_retention, purge_audit
 
 
 class Command(BaseCommand):
@@ -9,15 +9,25 @@ class Command(BaseCommand):
         "Anonymise (never delete) every record past its retention period: people of serious "
         "incidents 20 years after the incident, of other incidents 10 years; people without a "
         "review 10 years after their support ended; supporters 6 years after they left. "
-        "What Celery beat runs once a day. --dry-run lists what it would do and changes nothing."
+        "What Celery beat runs once a day. --dry-run lists what it would do and changes nothing. "
+        "--audit instead deletes the audit rows past the audit log's own retention (20 years): "
+        "run it with the database owner's DATABASE_URL, since the service's role may not."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be done; change nothing."
         )
+        parser.add_argument(
+            "--audit",
+            action="store_true",
+            help="Delete audit rows past their retention (as the database owner) and nothing else.",
+        )
 
-    def handle(self, *args, dry_run, **options):
+    def handle(self, *args, dry_run, audit, **options):
+        if audit:
+            self._purge_audit(dry_run)
+            return
         found = apply_retention(dry_run=dry_run)
         for item in found:
             if item.kept_because:
@@ -32,3 +42,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {len(found)} records found, nothing changed.")
         if not dry_run:
             record_job_run("apply_retention")
+
+    def _purge_audit(self, dry_run):
+        try:
+            cutoff, rows = purge_audit(dry_run=dry_run)
+        except AuditPurgeRefused as refused:
+            raise CommandError(str(refused)) from refused
+        verb = "would be deleted" if dry_run else "deleted"
+        self.stdout.write(f"Audit rows from before {cutoff:%d %B %Y}: {rows} {verb}.")
