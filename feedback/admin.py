@@ -45,6 +45,8 @@ class AccessTokenAdmin(admin.ModelAdmin):
 class QuestionnaireAdmin(admin.ModelAdmin):
     """Name and introduction; the questions are changed on the current version's page."""
 
+    audit_views = False  # configuration: nothing about a person (peersupport.admin_wall)
+
     list_display = ("name", "audience", "current")
     fields = ("slug", "name", "audience", "intro", "current")
     readonly_fields = ("current",)
@@ -75,6 +77,8 @@ class QuestionInline(admin.TabularInline):
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
     """A version is never rewritten: saving a change to its questions makes the next version,
     with a copy of every question, so responses already given keep the wording they answered."""
+
+    audit_views = False
 
     list_display = ("questionnaire", "number", "created_at")
     list_filter = ("questionnaire",)

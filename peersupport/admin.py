@@ -118,6 +118,8 @@ class TimingRuleAdmin(admin.ModelAdmin):
     """Administrators change delays here; every message still waiting on a rule moves with it
     (or is cancelled when the rule is switched off)."""
 
+    audit_views = False  # configuration, audited as timing_rule.changed (peersupport.admin_wall)
+
     list_display = ("key", "description", "delay", "unit", "before", "enabled")
     list_editable = ("delay", "unit", "enabled")
     readonly_fields = ("key", "before")
@@ -164,6 +166,8 @@ class MessageAdmin(admin.ModelAdmin):
 class PublicPageAdmin(admin.ModelAdmin):
     """The privacy notice and accessibility statement: their text is edited here. The pages
     themselves must always exist, so they are never added or deleted."""
+
+    audit_views = False
 
     list_display = ("title", "slug", "updated_at")
     fields = ("title", "slug", "body", "updated_at")
