@@ -1,5 +1,6 @@
-"""Survey results for staff: the team sees its own organisation's counts, rates and free-text
-comments, and can export the responses; a manager sees the numbers only, never free text."""
+"""Survey results for staff: the team sees its own organisation's exact counts, rates and
+free-text comments, and can export the responses (their operational page); a manager sees the
+numbers only, never free text, through the suppression layer as on the dashboard."""
 
 import csv
 
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_safe
 from feedback import selectors
 from incidents.access import organisation_of
 from incidents.models import Organisation
-from peersupport import audit
+from peersupport import audit, suppression
 from peersupport.access import is_team, role_required
 from peersupport.roles import Role
 
@@ -49,8 +50,11 @@ def survey_results(request):
         {
             "organisation": organisation,
             "organisations": organisations,
-            "counts": selectors.survey_counts(organisation),
+            "counts": selectors.published_survey_counts(organisation),
             "show_comments": False,
+            "published": True,
+            "withheld_up_to": suppression.counts_up_to(),
+            "rounded_to": suppression.round_to(),
         },
     )
 

@@ -5,18 +5,19 @@ Europe/London; Count and Sum with a filter), never by looping over people or con
 Python: the number of queries and the rows they return depend on the number of months,
 organisations and services, not on how many people there are.
 
-Small numbers. A count from 1 to SMALL_NUMBER_THRESHOLD - 1 (1 to 4 by default) is shown as
-"fewer than 5", and no rate is shown beside it. So that such a count cannot be worked back
-from the other figures on the page, in the CSV, or in another view of the dashboard:
+Small numbers. Every figure passes through peersupport.suppression (NHS Digital's rule for
+published statistics): counts from 1 to SUPPRESS_COUNTS_UP_TO (7) withheld, the rest rounded to
+the nearest 5, rates worked out from the rounded figures, complements treated as counts. So
+that a withheld count cannot be worked back from the other figures on the page, in the CSV,
+or in another view of the dashboard:
 
 - nothing is a total over months: a measure's headline is its latest month, and the mean and
-  process limits leave out the months not shown;
+  process limits use only the months shown, as shown;
 - each month is counted for every cell the filters can pick out (each organisation, service
-  and group, and their totals), whatever the filters chosen, and cells are suppressed as a
-  whole: where a total and all but one of its parts would be shown (all groups and families,
-  say, beside a small number of staff), another part, the smallest, is "not shown" too, or
-  the total if there is none, until the hidden parts add up to at least the threshold. The
-  same cells are hidden in every view, so comparing two views gives nothing away either.
+  and group, and their totals), whatever the filters chosen, and all of them are protected
+  together, with every measure that shares a count (people accessing support and staff
+  accessing support; offers made, behind offers accepted and the days to an offer). The same
+  figures are withheld in every view, so comparing two views gives nothing away either.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
@@ -55,7 +55,7 @@ from django.utils import timezone
 
 from incidents.deadlines import SUBDIVISION
 from incidents.models import Consent, ConsentRecord, Nation, PersonKind
-from peersupport import spc
+from peersupport import spc, suppression
 from peersupport.spc import Improvement
 from supporters.models import (
     SUPERVISION_INTERVAL,
@@ -92,10 +92,6 @@ PERSON_EXCLUSIONS = (
     "People who have not given consent to be contacted about peer support, or who have asked "
     "not to be contacted, are left out."
 )
-
-
-def threshold() -> int:
-    return getattr(settings, "SMALL_NUMBER_THRESHOLD", 5)
 
 
 # Months -----------------------------------------------------------------------------------------
@@ -642,13 +638,28 @@ def _supporter_cells(totals: list[Part], by_organisation: list[Part]) -> dict:
     return cells
 
 
+def _named(fetch, numerator: str | None, denominator: str | None):
+    """A fetch that names the counts it reads, so measures reading the same count (offers
+    made, say) publish the same figure for it. None: not a count of people or things."""
+    fetch.names = (numerator, denominator)
+    return fetch
+
+
 def _count(query: str, numerator: str, denominator: str | None = None, where=None):
     """A measure read from one of the shared queries."""
-    return lambda q: Counts(_parts(getattr(q, query), numerator, denominator, where))
+    return _named(
+        lambda q: Counts(_parts(getattr(q, query), numerator, denominator, where)),
+        f"{query}.{numerator}",
+        f"{query}.{denominator}" if denominator else None,
+    )
 
 
 def _survey(code: str, positive: str):
-    return lambda q: Counts(_parts(q.answers.get(code, []), positive, "answers"))
+    return _named(
+        lambda q: Counts(_parts(q.answers.get(code, []), positive, "answers")),
+        f"answers.{code}.{positive}",
+        f"answers.{code}.answers",
+    )
 
 
 def _feeling(code: str):
@@ -664,7 +675,7 @@ def _feeling(code: str):
             )
         )
 
-    return fetch
+    return _named(fetch, f"feeling.{code}", f"feeling.{code}.answers")
 
 
 def _supporters(numerator: str, denominator: str):
@@ -677,11 +688,14 @@ def _supporters(numerator: str, denominator: str):
             )
         )
 
-    return fetch
+    return _named(fetch, f"supporters.{numerator}", f"supporters.{denominator}")
 
 
 def _median_contacts(q):
     return Counts(_parts(q.ended, "ended", "ended"), medians=q.contacts_per_person)
+
+
+_named(_median_contacts, None, "ended.ended")
 
 
 # Supporters month by month: who was active, supervised, pausing or leaving.
@@ -849,6 +863,16 @@ class Measure:
     groups: tuple[str, ...] = (FAMILIES, STAFF)  # the groups it can be shown for
     by_service: bool = True  # False: it cannot be split by service (supporters)
     by_group: bool = True  # False: it cannot be split by group (supporters)
+    only_group: str = ""  # the one group it counts: its figures are that group's of another
+    part_of_whole: bool = True  # a share whose numerator counts some of its denominator
+
+    @property
+    def names(self) -> tuple[str | None, str | None]:
+        """The counts behind its numerator and denominator (see _named)."""
+        numerator, denominator = self.fetch.names
+        if not self.numerator_is_count or self.kind == MEDIAN:
+            numerator = None
+        return numerator, denominator if self.has_denominator else None
 
     @property
     def has_denominator(self) -> bool:
@@ -888,7 +912,7 @@ MEASURES = [
         "counted again. Working days leave out weekends and the bank holidays of the "
         "organisation's nation.",
         source="Support offers (supporters).",
-        fetch=_count("offers", "days", "offers"),
+        fetch=_named(_count("offers", "days", "offers"), None, "offers.offers"),
     ),
     Measure(
         "accepted",
@@ -934,11 +958,12 @@ MEASURES = [
         COUNT,
         Improvement.NEUTRAL,
         groups=(STAFF,),
+        only_group=STAFF,
         numerator="Members of staff with at least one contact with their supporter in the month",
         denominator="",
         exclusions=PERSON_EXCLUSIONS,
         source="Contacts recorded by supporters (supporters).",
-        fetch=_count("contacts", "people", where=lambda row: row.key[2] == STAFF),
+        fetch=_count("contacts", "people"),
     ),
     Measure(
         "satisfaction",
@@ -1056,6 +1081,7 @@ MEASURES = [
         Improvement.NEUTRAL,
         by_service=False,
         by_group=False,
+        part_of_whole=False,  # a caseload can be over capacity
         numerator="People assigned to the supporters active at the end of the month (their "
         "whole caseload, whichever organisation the person is in)",
         denominator="Places: the most people each of those supporters supports at once, added up",
@@ -1124,12 +1150,12 @@ BY_SLUG = {measure.slug: measure for measure in MEASURES}
 
 # Figures as shown -------------------------------------------------------------------------------
 
-SHOWN, SMALL, HIDDEN = "shown", "small", "hidden"
+SHOWN, WITHHELD = "shown", "withheld"
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as the page and the CSV show it."""
+    """A figure as the page and the CSV show it: already rounded, or withheld."""
 
     number: float | None
     state: str = SHOWN
@@ -1137,10 +1163,8 @@ class Figure:
 
     @property
     def text(self) -> str:
-        if self.state == SMALL:
-            return f"fewer than {threshold()}"
-        if self.state == HIDDEN:
-            return "not shown"
+        if self.state == WITHHELD:
+            return suppression.WITHHELD_TEXT
         if self.number is None:
             return ""
         if self.integer:
@@ -1179,7 +1203,7 @@ def roll_up(parts: list[Part]) -> dict[date, dict[tuple, list]]:
     return cells
 
 
-def _partitions(keys) -> list[tuple[tuple, list[tuple]]]:
+def partitions(keys) -> list[tuple[tuple, list[tuple]]]:
     """Each total with the parts it is made of, one way of splitting it at a time: by group,
     by service within an organisation, by organisation."""
     keys = set(keys)
@@ -1195,39 +1219,53 @@ def _partitions(keys) -> list[tuple[tuple, list[tuple]]]:
     return [(total, parts) for (total, _), parts in children.items() if total in keys]
 
 
-def suppress(values: dict[tuple, float], limit: int) -> tuple[set, set]:
-    """The cells to hold back: (small ones, others hidden so the small ones cannot be
-    worked out). Where a shown total has hidden parts adding up to less than `limit`, or
-    only one hidden part, the smallest shown part is hidden as well, or, if none is left,
-    the total; again until no total gives a hidden part away."""
-    small = {key for key, value in values.items() if 0 < value < limit}
-    hidden = set(small)
-    if not small:
-        return small, hidden
-    partitions = _partitions(values)
+def _related(chosen) -> list[Measure]:
+    """The measures chosen and every measure sharing a count with them: their figures are
+    protected together."""
+    found = {measure.slug for measure in chosen}
+    names = {name for measure in chosen for name in measure.names if name}
     changed = True
     while changed:
         changed = False
-        for total, parts in partitions:
-            if total in hidden:
-                continue
-            held = [key for key in parts if key in hidden]
-            if not held:
-                continue
-            if len(held) >= 2 and sum(values[key] for key in held) >= limit:
-                continue
-            shown = [key for key in parts if key not in hidden and values[key] > 0]
-            hidden.add(min(shown, key=lambda key: (values[key], str(key))) if shown else total)
-            changed = True
-    return small, hidden
+        for measure in MEASURES:
+            if measure.slug not in found and names & set(measure.names):
+                found.add(measure.slug)
+                names |= {name for name in measure.names if name}
+                changed = True
+    return [measure for measure in MEASURES if measure.slug in found] + [
+        measure for measure in chosen if measure.slug not in BY_SLUG
+    ]
 
 
-def _state(key, small, hidden) -> str:
-    if key in small:
-        return SMALL
-    if key in hidden:
-        return HIDDEN
-    return SHOWN
+def publish(measures: list[Measure], cells: dict[str, dict]) -> dict:
+    """Every count the measures show, in every cell and month, as published: (name, month,
+    cell) -> a rounded count, 0, or None (withheld). Totals and their parts, rates and
+    their complements, and measures sharing a count are protected together."""
+    problem = suppression.Problem()
+    for measure in measures:
+        if measure.only_group:
+            continue  # its figures are another measure's (_related brings it)
+        for index, name in enumerate(measure.names):
+            if name is None:
+                continue
+            for month, month_cells in cells[measure.slug].items():
+                values = {key: value[index] for key, value in month_cells.items()}
+                if any((name, month, key) in problem.values for key in values):
+                    continue
+                for key, value in values.items():
+                    problem.values[(name, month, key)] = value
+                for total, parts in partitions(values):
+                    # Supporters' organisations overlap: their total is no sum of them.
+                    if values[total] == sum(values[key] for key in parts):
+                        problem.sums.append(
+                            ((name, month, total), tuple((name, month, key) for key in parts))
+                        )
+        numerator, denominator = measure.names
+        if measure.kind == SHARE and measure.part_of_whole and numerator and denominator:
+            for month, month_cells in cells[measure.slug].items():
+                for key in month_cells:
+                    problem.rates.append(((numerator, month, key), (denominator, month, key)))
+    return suppression.protect(problem)
 
 
 @dataclass
@@ -1235,7 +1273,7 @@ class MonthFigures:
     month: date
     numerator: Figure
     denominator: Figure | None
-    value: float | None  # None when not shown or nothing to divide by
+    value: float | None  # None when withheld or nothing to divide by
     point: spc.Point | None = None
 
     @property
@@ -1281,46 +1319,48 @@ def cell_for(measure: Measure, filters: Filters) -> tuple:
     org = filters.organisation_id or ANY
     service = (filters.service_id or ANY) if measure.by_service else ANY
     group = (filters.group or ANY) if measure.by_group else ANY
+    if measure.only_group:
+        group = measure.only_group
     return (org, service, group)
 
 
-def _series(measure: Measure, filters: Filters, counts: Counts) -> Series:
-    limit = threshold()
+def _figure(published: dict, name: str | None, month: date, key: tuple) -> Figure:
+    number = published.get((name, month, key), 0)
+    return Figure(number, SHOWN if number is not None else WITHHELD)
+
+
+def _series(measure: Measure, filters: Filters, counts: Counts, published: dict) -> Series:
+    """A measure's months in the view chosen, from the published figures only: the rate,
+    the chart and the CSV never see a withheld or unrounded count."""
     cells = roll_up(counts.parts) if counts.cells is None else counts.cells
     key = cell_for(measure, filters)
+    numerator_name, denominator_name = measure.names
     months = []
     for month in filters.months:
-        month_cells = cells.get(month, {})
-        numerator, denominator = month_cells.get(key, (0, 0))
-        den_state = SHOWN
+        denominator = None
         if measure.has_denominator:
-            small, hidden = suppress({k: v[1] for k, v in month_cells.items()}, limit)
-            den_state = _state(key, small, hidden)
-        if measure.numerator_is_count and measure.kind != MEDIAN:
-            small, hidden = suppress({k: v[0] for k, v in month_cells.items()}, limit)
-            num_state = _state(key, small, hidden)
-        else:
-            num_state = den_state
+            denominator = _figure(published, denominator_name, month, key)
+        if numerator_name is not None:
+            numerator = _figure(published, numerator_name, month, key)
+        elif denominator is not None and not denominator.shown:
+            numerator = Figure(None, WITHHELD, integer=measure.kind != MEDIAN)
+        elif measure.kind == MEDIAN:
+            numerator = Figure(counts.medians.get(month), integer=False)
+        else:  # a sum that is not a count (days): rounded as counts are
+            raw = cells.get(month, {}).get(key, (0, 0))[0]
+            numerator = Figure(suppression.rounded(raw))
         value = None
-        if num_state == SHOWN and den_state == SHOWN:
+        if numerator.shown and (denominator is None or denominator.shown):
             if measure.kind == COUNT:
-                value = numerator
+                value = numerator.number
             elif measure.kind == MEDIAN:
-                value = counts.medians.get(month) if denominator else None
-            elif denominator:
-                value = numerator / denominator * (100 if measure.kind == SHARE else 1)
-        if measure.kind == MEDIAN:
-            numerator_figure = Figure(value, num_state, integer=False)
-        else:
-            numerator_figure = Figure(numerator, num_state)
-        months.append(
-            MonthFigures(
-                month=month,
-                numerator=numerator_figure,
-                denominator=Figure(denominator, den_state) if measure.has_denominator else None,
-                value=value,
-            )
-        )
+                value = numerator.number if denominator.number else None
+            elif denominator.number:
+                scale = 100 if measure.kind == SHARE else 1
+                value = suppression.rate(numerator.number, denominator.number, scale)
+        if measure.kind == MEDIAN and value is None:
+            numerator = Figure(None, numerator.state, integer=False)
+        months.append(MonthFigures(month, numerator, denominator, value))
     shown = [m for m in months if m.value is not None]
     chart = spc.xmr([m.value for m in shown], measure.improvement, measure.target)
     for figures, point in zip(shown, chart.points, strict=True):
@@ -1340,12 +1380,19 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
             # for queries run once takes far longer than running them.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        series = [
-            _series(measure, filters, measure.fetch(queries))
-            if measure.applies_to(filters)
-            else Series(measure, filters, [], None, applicable=False)
-            for measure in measures
-        ]
+        related = _related(measures)
+        counts = {measure.slug: measure.fetch(queries) for measure in related}
+    cells = {
+        slug: roll_up(found.parts) if found.cells is None else found.cells
+        for slug, found in counts.items()
+    }
+    published = publish(related, cells)
+    series = [
+        _series(measure, filters, counts[measure.slug], published)
+        if measure.applies_to(filters)
+        else Series(measure, filters, [], None, applicable=False)
+        for measure in measures
+    ]
     for item in series:
         item.as_at = queries.as_at
     return series
@@ -1374,13 +1421,27 @@ CSV_HEADER = [
     "lower_process_limit",
     "upper_process_limit",
     "point_type",
+    "published_as",
 ]
+
+
+def published_as() -> str:
+    """How the CSV's figures were made safe to publish, on every row, so a row copied
+    elsewhere keeps it."""
+    up_to, base = suppression.counts_up_to(), suppression.round_to()
+    said = []
+    if base > 1:
+        said.append(f"counts rounded to the nearest {base}, rates from the rounded counts")
+    if up_to:
+        said.append(f"counts of 1 to {up_to} and what would reveal them withheld")
+    return "; ".join(said) or "exact"
 
 
 def csv_rows(series_list: list[Series]):
     """One row a month for every measure: the figures the page shows, without units or
     thousands separators."""
     yield CSV_HEADER
+    note = published_as()
     for series in series_list:
         if not series.applicable:
             continue
@@ -1400,6 +1461,7 @@ def csv_rows(series_list: list[Series]):
                 plain_value(None, lower),
                 plain_value(None, upper),
                 point.type.label if point is not None else "",
+                note,
             ]
 
 

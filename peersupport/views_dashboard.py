@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from incidents.access import organisation_of
 from incidents.models import Organisation, Service
-from peersupport import audit, measures
+from peersupport import audit, measures, suppression
 from peersupport.access import has_role, role_required
 from peersupport.roles import Role
 from peersupport.spc import Assurance, Improvement, PointType, Variation
@@ -366,7 +366,7 @@ def _row(series, figures) -> dict:
     if point is not None:
         signal = SIGNALS[point.type]
     elif figures.suppressed:
-        signal = "Not charted"
+        signal = "Withheld"
     else:
         signal = "No data"
     return {
@@ -395,10 +395,7 @@ def _headline(series) -> tuple[str, str]:
             return f"{value} {unit}", f"the median, for {latest.denominator.text} people"
         return value, ""
     if latest.suppressed:
-        figure = latest.numerator if not latest.numerator.shown else latest.denominator
-        if figure.state == measures.SMALL and kind in (measures.COUNT, measures.SHARE):
-            return figure.text.capitalize(), "Too few to show a rate."
-        return "Not shown", "Too few to show without identifying someone."
+        return "Withheld", "A small number, or one that could be worked out from the others."
     return "No data", "Nothing to count this month."
 
 
@@ -468,7 +465,8 @@ def dashboard(request):
             "described": _described(filters, organisations),
             "forced_organisation": forced,
             "query": request.GET.urlencode(),
-            "threshold": measures.threshold(),
+            "withheld_up_to": suppression.counts_up_to(),
+            "rounded_to": suppression.round_to(),
             "current_month": measures.this_month(),
             "as_at": built[0].as_at if built else None,
             "cache_minutes": measures.CACHE_SECONDS // 60,

@@ -779,7 +779,9 @@ def test_a_manager_sees_the_numbers_but_never_free_text(answered, manager_user, 
         page = client.get(url)
         content = page.content.decode()
         assert page.status_code == 200
-        assert "100%" in content
+        # 1 of 1 answered: a count from 1 to 7, withheld, and so is its rate.
+        assert "withheld" in content and "100%" not in content
+        assert "rounded to the nearest 5" in content
         assert "Talking to someone who had been there helped." not in content
         assert "What people told us" not in content
         assert "comments" not in page.context or page.context.get("comments") is None
@@ -824,6 +826,46 @@ def test_the_export_keeps_a_formula_as_text(invitation):
 def test_a_team_member_without_an_organisation_is_refused(make_user, client_for):
     user = make_user(Role.TEAM)
     assert client_for(user).get(reverse("feedback:survey_results")).status_code == 403
+
+
+def _invitations(questionnaire, organisation, sent, answered=0, opted_out=0):
+    now = timezone.now()
+    for n in range(sent):
+        Invitation.objects.create(
+            questionnaire=questionnaire,
+            organisation=organisation,
+            expires_at=now + timedelta(days=28),
+            sent_at=now,
+            completed_at=now if n < answered else None,
+            opted_out_at=now if answered <= n < answered + opted_out else None,
+        )
+
+
+def test_a_manager_sees_rounded_counts_and_the_team_exact_ones(
+    organisation, team_user, manager_user, client_for
+):
+    families = Questionnaire.objects.get(slug="families-and-service-users")
+    staff = Questionnaire.objects.get(slug="staff")
+    _invitations(families, organisation, sent=23, answered=12, opted_out=9)
+    _invitations(staff, organisation, sent=9, answered=8)  # 1 did not answer: a complement
+    published = {c.questionnaire.slug: c for c in selectors.published_survey_counts()}
+    fam = published["families-and-service-users"]
+    assert (fam.sent, fam.responses, fam.opted_out, fam.rate) == (25, 10, 10, 40)
+    staffs = published["staff"]
+    # 8 of 9 would say one person did not answer: the responses and the rate are withheld.
+    assert (staffs.sent, staffs.responses, staffs.rate, staffs.withheld_rate) == (
+        10,
+        None,
+        None,
+        True,
+    )
+    tables = {
+        role: client_for(user).get(reverse("feedback:survey_results")).content.decode()
+        for role, user in (("team", team_user), ("manager", manager_user))
+    }
+    assert "52%" in tables["team"] and "89%" in tables["team"]  # exact: 12 of 23, 8 of 9
+    assert "52%" not in tables["manager"] and "40%" in tables["manager"]
+    assert "withheld" in tables["manager"] and "withheld" not in tables["team"]
 
 
 def test_counts_across_every_organisation_for_managers(answered, other_organisation):

@@ -26,8 +26,9 @@ from tests.factories import AffectedPersonFactory, PeerSupporterFactory, UserFac
 
 
 def _twelve_months_of_support(review):
-    """Six people a month for the last twelve complete months, each offered, accepting,
-    with contacts and a survey; supporters active, supervised and checking in."""
+    """Ten people a month for the last twelve complete months (counts of 1 to 7 are withheld),
+    each offered, accepting, with contacts and a survey; supporters active, supervised and
+    checking in."""
     organisation = review.organisation
     supporter = PeerSupporterFactory(organisations=[organisation], capacity=80)
     SupporterStatusChange.objects.create(
@@ -44,7 +45,7 @@ def _twelve_months_of_support(review):
         SupervisionSession.objects.create(
             supporter=supporter, supervisor=supervisor, held_on=month + timedelta(days=20)
         )
-        for n in range(6):
+        for n in range(10):
             person = AffectedPersonFactory(review=review, full_name=f"Person {index}-{n}")
             AffectedPerson.objects.filter(pk=person.pk).update(created_at=when)
             ConsentRecord.objects.create(
@@ -85,7 +86,7 @@ def _twelve_months_of_support(review):
                 service=review.service,
             )
             for code, value in (
-                ("satisfaction", 5 if n < 5 else 3),
+                ("satisfaction", 5 if n < 5 else 4),  # a complement of 1 to 7 is withheld
                 ("engage_with_review", 4),
                 ("supported_by_process", 4 + n % 2),
                 ("fft", 1 + n % 2),
@@ -142,6 +143,11 @@ def test_a_manager_reads_every_measure_and_filters_them(
     assert "100.0%" in offered.inner_text()
     assert "The process will consistently meet the target" in offered.inner_text()
     assert "Margaret" not in main.inner_text()  # no names, only figures
+    # Rounded to 5, small numbers withheld, and the page says so.
+    assert "Every count is rounded to the nearest 5" in main.inner_text()
+    contacts = page.locator("#table-contacts tbody tr").first.locator("td").first
+    assert contacts.inner_text().split()[-1] == "25"  # 23 contacts a month
+    assert "withheld" in page.locator("#table-supervision").inner_text()  # one supporter
     assert_accessible_on_phone_too(page)
 
     # The filters go in the URL.
