@@ -9,6 +9,7 @@ from incidents.models import (
     DeadlineRule,
     Organisation,
     Review,
+    ReviewNaming,
     SelfReferral,
     Service,
     TeamMember,
@@ -37,6 +38,8 @@ class TeamMemberAdmin(admin.ModelAdmin):
 class DeadlineRuleAdmin(admin.ModelAdmin):
     """Editing a rule moves the due dates of every open review at once."""
 
+    audit_views = False  # configuration: nothing about a person (peersupport.admin_wall)
+
     list_display = ("kind", "nation", "response_type", "working_days", "source")
 
     def save_model(self, request, obj, form, change):
@@ -64,10 +67,33 @@ class ReviewAdmin(SimpleHistoryAdmin):
         return False
 
 
+@admin.register(ReviewNaming)
+class ReviewNamingAdmin(admin.ModelAdmin):
+    """Read-only: who was named on a review and when. Written only by
+    incidents.services.change_naming; the confidentiality wall reads every row."""
+
+    list_display = ("review", "user", "role", "named_at", "removed_at")
+    list_filter = ("role",)
+    search_fields = ("review__reference",)
+    fields = ("review", "user", "role", "named_at", "named_by", "removed_at", "removed_by")
+    readonly_fields = fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AffectedPerson)
 class AffectedPersonAdmin(admin.ModelAdmin):
     """Only ids and status here: identifiable details stay on the audited team pages, and on
     the privacy pages (peersupport/views_privacy.py), which are audited too."""
+
+    audit_name = "person"
 
     list_display = ("id", "review", "kind", "consent_to_contact", "do_not_contact")
     list_filter = ("kind", "consent_to_contact")
@@ -118,6 +144,8 @@ class AffectedPersonAdmin(admin.ModelAdmin):
 class SelfReferralAdmin(admin.ModelAdmin):
     """Read-only, and ids and dates only: the team reads and converts requests on their own
     audited pages (public:referral_detail)."""
+
+    audit_name = "referral"
 
     list_display = ("id", "organisation", "created_at", "converted_at")
     list_filter = ("organisation",)

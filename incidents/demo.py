@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents import services
@@ -869,7 +870,9 @@ def _investigators(organisation) -> list:
     members = TeamMember.objects.filter(organisation=organisation).select_related("user")
     everyone = [m.user for m in members.order_by("user__email")]
     supervisors = set(
-        members.filter(user__supervised_supporters__isnull=False).values_list("user_id", flat=True)
+        members.filter(
+            Q(user__supervised_supporters__isnull=False) | Q(user__supervises_for__isnull=False)
+        ).values_list("user_id", flat=True)
     )
     return [user for user in everyone if user.pk not in supervisors] or everyone
 

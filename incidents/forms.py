@@ -81,13 +81,25 @@ class ReviewForm(forms.ModelForm):
             "reference": "Unique within your organisation, for example LR-2026-014",
         }
 
-    def __init__(self, *args, organisation, **kwargs):
+    NAMING_FIELDS = ("lead_investigator", "team_members")
+
+    def __init__(self, *args, organisation, may_change_naming=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.may_change_naming = may_change_naming
         self.fields["service"].queryset = Service.objects.filter(organisation=organisation)
         self.fields["lead_investigator"].queryset = team_users(organisation)
         self.fields["team_members"].queryset = team_users(organisation)
         self.fields["team_members"].required = False
+        self.naming_posted = False
+        if not may_change_naming:
+            # Who is named is for the lead investigator and administrators: the fields are not
+            # offered, and anything posted for them is ignored (and reported by the view).
+            self.naming_posted = bool(self.data) and any(
+                self.data.get(name) for name in self.NAMING_FIELDS
+            )
+            for name in self.NAMING_FIELDS:
+                del self.fields[name]
         for name in ("category", "response_type", "harm_level"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
         required = {
@@ -95,10 +107,11 @@ class ReviewForm(forms.ModelForm):
             "category": "Select the category",
             "response_type": "Select the response type",
             "harm_level": "Select the harm level",
-            "lead_investigator": "Select the lead investigator",
             "summary": "Enter a short summary",
             "reference": "Enter the review reference",
         }
+        if may_change_naming:
+            required["lead_investigator"] = "Select the lead investigator"
         for name, message in required.items():
             self.fields[name].error_messages["required"] = message
         for name in ("steis_ref", "lfpse_ref", "datix_ref"):

@@ -226,6 +226,56 @@ class ReviewStatusChange(models.Model):
         return f"{self.review} {self.from_status or 'new'} to {self.to_status}"
 
 
+class NamingRole(models.TextChoices):
+    LEAD = "lead", "Lead investigator"
+    TEAM_MEMBER = "team_member", "Named team member"
+
+
+class ReviewNamingQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class ReviewNaming(models.Model):
+    """One period during which a user was named on a review (lead investigator or team member).
+
+    Rows are never deleted: removing someone sets `removed_at`. The confidentiality wall reads
+    every row, current or not (incidents.access.reviews_ever_named), so a supervisor who takes
+    their own name off a review still cannot read notes about its people. Written only by
+    incidents.services.change_naming; started by migration 0008 from who was named then.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="namings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_namings"
+    )
+    role = models.CharField(max_length=20, choices=NamingRole.choices)
+    named_at = models.DateTimeField(default=timezone.now)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ReviewNamingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["named_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user", "role"],
+                condition=Q(removed_at__isnull=True),
+                name="one_current_naming_per_role",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "review"])]
+
+    def __str__(self):
+        return f"{self.user} named on {self.review} ({self.get_role_display()})"
+
+
 class MilestoneKind(models.TextChoices):
     TERMS_OF_REFERENCE = "terms_of_reference", "Terms of reference agreed"
     FAMILY_INPUT = "family_input", "Family input invited"

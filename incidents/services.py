@@ -1,11 +1,12 @@
 """Changes to reviews and the people affected. Views, admin and commands all call these, so
 each rule (deadlines recomputed, status rows written, changes audited) is written once."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from feedback import invitations as surveys
+from incidents.access import may_change_naming
 from incidents.deadlines import compute_deadlines
 from incidents.models import (
     AffectedPerson,
@@ -13,7 +14,9 @@ from incidents.models import (
     Consent,
     ConsentRecord,
     Milestone,
+    NamingRole,
     Review,
+    ReviewNaming,
     ReviewStatus,
     ReviewStatusChange,
 )
@@ -33,21 +36,103 @@ def apply_deadlines(review: Review, rules=None) -> bool:
 
 @transaction.atomic
 def save_review(review: Review, *, by, request=None, team_members=None) -> Review:
-    """Create or update a review: deadlines recomputed, status row on creation, audited."""
+    """Create or update a review: deadlines recomputed, status row on creation, audited with
+    the fields changed and who was named or un-named (through change_naming)."""
     creating = review.pk is None
+    before = None if creating else Review.objects.get(pk=review.pk)
+    naming = _naming_of(before)
+    wanted_members = naming[NamingRole.TEAM_MEMBER] if team_members is None else team_members
+    wanted = {
+        NamingRole.LEAD: {review.lead_investigator_id} if review.lead_investigator_id else set(),
+        NamingRole.TEAM_MEMBER: {getattr(u, "pk", u) for u in wanted_members},
+    }
+    if wanted != naming and not may_change_naming(by, before):
+        raise PermissionDenied(
+            "Only the review's lead investigator or an administrator can change who is named."
+        )
     apply_deadlines(review)
     if creating:
         review.created_by = by
     review.full_clean(exclude=["team_members"])
     review.save()
-    if team_members is not None:
-        review.team_members.set(team_members)
+    changes = change_naming(review, naming, wanted, by=by)
     if creating:
         ReviewStatusChange.objects.create(review=review, to_status=review.status, changed_by=by)
+    detail = {**changes}
+    if before is not None:
+        detail["fields"] = _changed_fields(before, review)
     audit.record(
-        "review.created" if creating else "review.changed", request=request, actor=by, obj=review
+        "review.created" if creating else "review.changed",
+        request=request,
+        actor=by,
+        obj=review,
+        **detail,
     )
+    if changes and not creating:
+        _after_naming_changed(review)
     return review
+
+
+AUDITED_FIELDS_EXCLUDED = {"id", "created_at", "created_by"}
+
+
+def _changed_fields(before: Review, after: Review) -> list[str]:
+    return sorted(
+        field.name
+        for field in Review._meta.concrete_fields
+        if field.name not in AUDITED_FIELDS_EXCLUDED
+        and field.value_from_object(before) != field.value_from_object(after)
+    )
+
+
+def _naming_of(review) -> dict[str, set[int]]:
+    if review is None:
+        return {NamingRole.LEAD: set(), NamingRole.TEAM_MEMBER: set()}
+    return {
+        NamingRole.LEAD: {review.lead_investigator_id},
+        NamingRole.TEAM_MEMBER: set(review.team_members.values_list("pk", flat=True)),
+    }
+
+
+def change_naming(review: Review, before: dict, after: dict, *, by) -> dict:
+    """Make the review's naming `after` ({role: user ids}), keeping the history.
+
+    Each added user gets a ReviewNaming row; each removed user's row is closed, never deleted
+    (one is written if they were named before the history began), so they stay "ever named"
+    and barred from its people's notes. Returns what the audit row says: {"added": [...],
+    "removed": [...]}, each {"user": id, "role": role}; empty if unchanged.
+    Callers check may_change_naming first (save_review does).
+    """
+    now = timezone.now()
+    added, removed = [], []
+    for role in (NamingRole.LEAD, NamingRole.TEAM_MEMBER):
+        for user_id in sorted(after[role] - before[role]):
+            ReviewNaming.objects.current().get_or_create(
+                review=review,
+                user_id=user_id,
+                role=role,
+                defaults={"named_at": now, "named_by": by},
+            )
+            added.append({"user": user_id, "role": str(role)})
+        for user_id in sorted(before[role] - after[role]):
+            naming = ReviewNaming.objects.current().filter(
+                review=review, user_id=user_id, role=role
+            ).first() or ReviewNaming(review=review, user_id=user_id, role=role, named_at=now)
+            naming.removed_at, naming.removed_by = now, by
+            naming.save()
+            removed.append({"user": user_id, "role": str(role)})
+    if after[NamingRole.TEAM_MEMBER] != before[NamingRole.TEAM_MEMBER]:
+        review.team_members.set(after[NamingRole.TEAM_MEMBER])
+    if not added and not removed:
+        return {}
+    return {"added": added, "removed": removed}
+
+
+def _after_naming_changed(review: Review) -> None:
+    """Someone newly named may have been the supervisor reading notes about its people."""
+    from supporters.services import alert_if_notes_unsupervised
+
+    alert_if_notes_unsupervised(people_of=review)
 
 
 @transaction.atomic

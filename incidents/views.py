@@ -8,7 +8,12 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from incidents import services
-from incidents.access import get_person_for_user, get_review_for_user, organisation_of
+from incidents.access import (
+    get_person_for_user,
+    get_review_for_user,
+    may_change_naming,
+    organisation_of,
+)
 from incidents.forms import (
     AvoidDateForm,
     CompleteMilestoneForm,
@@ -28,6 +33,10 @@ from peersupport.forms import posted
 from peersupport.roles import Role
 
 REVIEWS_PER_PAGE = 25
+NAMING_REFUSED = (
+    "Only the lead investigator or an administrator can change who is named on this review."
+    " Who is named was not changed."
+)
 
 
 def _organisation_or_403(user):
@@ -111,15 +120,35 @@ def review_create(request):
 @role_required(Role.TEAM)
 def review_edit(request, pk):
     review = get_review_for_user(request.user, pk)
-    form = ReviewForm(posted(request), instance=review, organisation=review.organisation)
+    may_name = may_change_naming(request.user, review)
+    form = ReviewForm(
+        posted(request),
+        instance=review,
+        organisation=review.organisation,
+        may_change_naming=may_name,
+    )
     if request.method == "POST" and form.is_valid():
         review = form.save(commit=False)
         services.save_review(
-            review, by=request.user, request=request, team_members=form.cleaned_data["team_members"]
+            review,
+            by=request.user,
+            request=request,
+            team_members=form.cleaned_data["team_members"] if may_name else None,
         )
+        if form.naming_posted:
+            messages.warning(request, NAMING_REFUSED)
         messages.success(request, "Review updated.")
         return redirect("incidents:review_detail", pk=review.pk)
-    return render(request, "incidents/review_form.html", {"form": form, "review": review})
+    return render(
+        request,
+        "incidents/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "may_change_naming": may_name,
+            "team_members": review.team_members.order_by("first_name", "last_name", "email"),
+        },
+    )
 
 
 @role_required(Role.TEAM)

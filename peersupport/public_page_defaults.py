@@ -27,7 +27,7 @@ If you are affected by a serious incident (a family member, a carer, a patient o
 
 If you asked for support yourself, we hold what you put in the form: your name, your work email address or phone number, your team, one sentence about what happened, the date if you gave it, and how and when to contact you. We do not keep the internet address of the computer or phone you used to send it.
 
-About your support, we hold who your supporter is, when they were in touch, how, for how long and the general topics (for example, information about the review). A supporter may keep a short note. Only they and their supervisor can read it, never the team running the review; an administrator includes it only when you ask for a copy of your information.
+About your support, we hold who your supporter is, when they were in touch, how, for how long and the general topics (for example, information about the review). A supporter may keep a short note. Only they and their supervisor for your organisation can read it, never the team running the review or anyone who is or ever was named on it; an administrator includes it only when you ask for a copy of your information.
 
 If you are a peer supporter, we hold your training, supervision, the people you support, and your wellbeing check-ins.
 
@@ -43,7 +43,7 @@ We only contact you about peer support if you agree, and you can change your min
 
 - the learning and investigations team of the responsible organisation
 - your supporter, once you have agreed to share your contact details with them
-- your supporter's named supervisor, who can read their notes
+- your supporter's named supervisor for your organisation, who can read their notes about you, unless they are or ever were named on the review
 - the service's administrators, to run it and to answer requests like the ones below
 
 Managers see only numbers, never names, and small numbers are hidden so that nobody can be identified. We do not sell your information or use it for marketing.

@@ -36,7 +36,7 @@ SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "peersupport.admin_apps.WallAdminConfig",  # django.contrib.admin, behind the wall
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# PostgreSQL only: the service's own role, granted its privileges by `migrate` (run as the
+# tables' owner); see peersupport.db_roles. Unset: no grants are made.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "peersupport.User"
@@ -289,7 +292,15 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-SMALL_NUMBER_THRESHOLD = env_int("SMALL_NUMBER_THRESHOLD", 5)  # dashboard: 1 to this - 1 suppressed
+# peersupport.suppression, for every figure a manager sees (NHS Digital's rule for published
+# statistics): counts from 1 to SUPPRESS_COUNTS_UP_TO withheld, the rest rounded to the nearest
+# SUPPRESS_ROUND_TO.
+SUPPRESS_COUNTS_UP_TO = env_int("SUPPRESS_COUNTS_UP_TO", 7)
+SUPPRESS_ROUND_TO = env_int("SUPPRESS_ROUND_TO", 5)
+if SUPPRESS_COUNTS_UP_TO < 0 or SUPPRESS_ROUND_TO < 1:
+    raise ImproperlyConfigured(
+        "SUPPRESS_COUNTS_UP_TO must be 0 or more, SUPPRESS_ROUND_TO 1 or more"
+    )
 # allauth's rate limits count by the same client address the audit log records.
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 

@@ -2,17 +2,21 @@
 
 A supporter sees a person only while assigned to them (offered, accepted or active), only
 until they leave the service, and only after accepting the current code of conduct; the team
-sees supporters who serve their organisation and offers for people they may see."""
+sees supporters who serve their organisation and offers for people they may see. Contact notes
+sit behind the confidentiality wall: readable_contacts."""
 
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from incidents.access import organisation_of
+from incidents.access import ever_named_on, organisation_of, reviews_ever_named
 from incidents.models import AffectedPerson
 from peersupport.access import is_supporter, is_team
 from supporters.models import (
     ASSIGNED_STATUSES,
     Concern,
+    Contact,
     PeerSupporter,
+    SupervisorAssignment,
     SupporterStatus,
     SupportOffer,
 )
@@ -74,27 +78,71 @@ def may_open_concern(user, concern) -> bool:
     return concerns_for_team(user).filter(pk=concern.pk).exists()
 
 
-def may_read_note(user, contact) -> bool:
-    """The confidentiality wall: a contact note is readable by the supporter who wrote it and
-    that supporter's named supervisor, and never by anyone named on the person's review (its
-    lead investigator or team), even one who also supervises the supporter."""
-    if not user.is_authenticated:
-        return False
-    if contact.supporter.user_id == user.pk:
-        return True
-    if contact.supporter.supervisor_id != user.pk:
-        return False
-    review = contact.offer.person.review
-    if review is None:
-        return True
-    named = (
-        review.lead_investigator_id == user.pk or review.team_members.filter(pk=user.pk).exists()
+def readable_contacts(user):
+    """The confidentiality wall, defined once: the contacts whose note this user may read.
+
+    - the supporter who wrote it, always;
+    - the supervisor named for the person's organisation (SupervisorAssignment), while they
+      belong to that organisation's team;
+    - never anyone who is or ever was named on the person's review (its lead investigator or
+      team), whatever else they are: incidents.access.reviews_ever_named.
+
+    Every page that shows a note asks this (or may_read_note, which asks it for one contact).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Contact.objects.none()
+    wrote = Q(supporter__user=user)
+    organisation = organisation_of(user)
+    if organisation is None:
+        return Contact.objects.filter(wrote)
+    supervises = Exists(
+        SupervisorAssignment.objects.filter(
+            supporter=OuterRef("supporter"),
+            organisation=OuterRef("offer__person__organisation"),
+            supervisor=user,
+        )
     )
-    return not named
+    never_named = Q(offer__person__review__isnull=True) | ~Q(
+        offer__person__review__in=reviews_ever_named(user).values("pk")
+    )
+    return Contact.objects.filter(
+        wrote | (Q(supervises, offer__person__organisation=organisation) & never_named)
+    )
+
+
+def may_read_note(user, contact) -> bool:
+    """Whether the wall lets this user read this contact's note (readable_contacts)."""
+    return readable_contacts(user).filter(pk=contact.pk).exists()
 
 
 def supervised_supporters(user):
-    """The supporters this user is the named supervisor of."""
+    """The supporters this user supervises: as their main supervisor, or for an organisation."""
     if not user.is_authenticated:
         return PeerSupporter.objects.none()
-    return PeerSupporter.objects.filter(supervisor=user)
+    for_organisation = SupervisorAssignment.objects.filter(
+        supporter=OuterRef("pk"), supervisor=user
+    )
+    return PeerSupporter.objects.filter(Q(supervisor=user) | Exists(for_organisation))
+
+
+def supervisor_for(supporter, organisation):
+    """The supervisor named for the supporter's work with this organisation's people, or None."""
+    assignment = (
+        SupervisorAssignment.objects.filter(supporter=supporter, organisation=organisation)
+        .select_related("supervisor")
+        .first()
+    )
+    return assignment.supervisor if assignment is not None else None
+
+
+def note_supervisor_missing(offer) -> bool:
+    """Whether nobody but the supporter may read their notes about this offer's person: no
+    supervisor named for the person's organisation, one who has left its team, or one who is
+    or ever was named on the person's review (the same rule as readable_contacts)."""
+    person = offer.person
+    supervisor = supervisor_for(offer.supporter, person.organisation)
+    if supervisor is None or not supervisor.is_active:
+        return True
+    if organisation_of(supervisor) != person.organisation:
+        return True
+    return ever_named_on(supervisor, person.review)

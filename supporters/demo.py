@@ -1,7 +1,9 @@
 """Demo peer supporters and support offers: a small realistic set, and bulk data for benchmarks.
 
-`seed_supporters` adds a supervisor and thirteen supporters in both pools across the two demo
-organisations (logins: supporter@, supporter2@ and supervisor@example.org), with training,
+`seed_supporters` adds a supervisor for each demo organisation and thirteen supporters in both
+pools across the two (logins: supporter@, supporter2@, supervisor@ and
+supervisor.wales@example.org), each supporter with a supervisor for every organisation they
+serve (Eleri, who serves both, has two), with training,
 supervision and the code of conduct accepted. It then tells a short story for some of the demo
 people through `supporters.services`, so every offer status appears with its status rows, audit
 events and outbox messages, as real work would leave them. Events are backdated to when they
@@ -51,6 +53,7 @@ from supporters.models import (
     Pool,
     ReassignmentTask,
     SupervisionSession,
+    SupervisorAssignment,
     SupporterStatus,
     SupporterStatusChange,
     SupportOffer,
@@ -60,6 +63,7 @@ from supporters.models import (
 SUPPORTER = "supporter@example.org"
 SUPPORTER2 = "supporter2@example.org"
 SUPERVISOR = "supervisor@example.org"
+WALES_SUPERVISOR = "supervisor.wales@example.org"
 
 # The courses of migration 0002, in case an administrator has since renamed or removed them.
 FOUNDATION = "Peer support foundation training"
@@ -343,6 +347,43 @@ def seed_supervisor(password: str | None, organisations: dict[str, Organisation]
     return supervisor
 
 
+def seed_wales_supervisor(password: str | None, organisations: dict[str, Organisation]) -> User:
+    """supervisor.wales@: a team member in Wales, named on none of the demo reviews, who
+    supervises supporters for the Welsh organisation's people (they read only those notes)."""
+    supervisor = User.objects.filter(email=WALES_SUPERVISOR).first()
+    if supervisor is None:
+        supervisor = create_user_with_role(
+            WALES_SUPERVISOR, Role.TEAM, first_name="Gareth", last_name="Pryce", password=password
+        )
+    TeamMember.objects.get_or_create(
+        user=supervisor, defaults={"organisation": organisations[WALES_ORG]}
+    )
+    return supervisor
+
+
+def organisation_supervisors(password: str | None, organisations) -> dict[int, User]:
+    """The demo's supervisor for each organisation: a supporter serving both (Eleri) has two."""
+    return {
+        organisations[ENGLAND_ORG].pk: seed_supervisor(password, organisations),
+        organisations[WALES_ORG].pk: seed_wales_supervisor(password, organisations),
+    }
+
+
+def _name_supervisors(supporters, supervisors: dict[int, User]) -> None:
+    """Each supporter's supervisor for each organisation they serve (bulk: demo data only)."""
+    SupervisorAssignment.objects.bulk_create(
+        [
+            SupervisorAssignment(
+                supporter_id=supporter.pk, organisation_id=organisation_id, supervisor=supervisor
+            )
+            for supporter in supporters
+            for organisation_id in (s.pk for s in supporter._serves)
+            if (supervisor := supervisors.get(organisation_id)) is not None
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def seed_supporters(password: str | None, today: date | None = None) -> SupportersResult:
     """The realistic supporters and the demo people's offers; safe to run again.
 
@@ -356,7 +397,8 @@ def seed_supporters(password: str | None, today: date | None = None) -> Supporte
     if len(organisations) != 2:
         raise ValueError("Seed the demo organisations first (seed_incidents).")
     courses = seed_courses()
-    supervisor = seed_supervisor(password, organisations)
+    supervisors = organisation_supervisors(password, organisations)
+    supervisor = supervisors[organisations[ENGLAND_ORG].pk]
     result = SupportersResult()
     created = []
     first_message = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -367,6 +409,7 @@ def seed_supporters(password: str | None, today: date | None = None) -> Supporte
         if was_created:
             created.append((spec, supporter))
             result.supporters += 1
+    _name_supervisors([s for _, s in created], supervisors)
 
     _open_offers_for_demo_people()
     stories = _Stories(organisations, today)
@@ -415,7 +458,8 @@ def _seed_supporter(spec, password, organisations, courses, supervisor, today):
     )
     if not created:
         return supporter, False
-    supporter.organisations.set([organisations[name] for name in spec.serves])
+    supporter._serves = [organisations[name] for name in spec.serves]
+    supporter.organisations.set(supporter._serves)
     joined = today - timedelta(days=30 * spec.joined_months_ago)
     SupporterStatusChange.objects.create(
         supporter=supporter,
@@ -791,6 +835,17 @@ def _scale_supporters(rng, count, run, organisations, supervisor, today, now, ba
             for o in s._serves
         ],
         batch_size=batch_size,
+    )
+    _name_supervisors(
+        supporters,
+        {
+            organisations[name].pk: user
+            for name, user in [
+                (ENGLAND_ORG, supervisor),
+                (WALES_ORG, User.objects.filter(email=WALES_SUPERVISOR).first()),
+            ]
+            if user is not None
+        },
     )
 
     courses = seed_courses()

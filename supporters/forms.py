@@ -129,6 +129,28 @@ class SupervisionForm(forms.Form):
         return _not_in_future(self.cleaned_data["held_on"], "Date of the session")
 
 
+class SupervisorForm(forms.Form):
+    """The supporter's named supervisor for the team's own organisation."""
+
+    supervisor = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Nobody named",
+        help_text=(
+            "They read this supporter's notes about your organisation's people, unless they are"
+            " or ever were named on that person's review."
+        ),
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = team_users(organisation)
+        self.fields["supervisor"].label = f"Supervisor for {organisation}"
+        self.fields["supervisor"].error_messages["invalid_choice"] = (
+            f"Select a member of {organisation}'s team"
+        )
+
+
 class AcceptCodeForm(forms.Form):
     accept = forms.BooleanField(
         label="I have read the code of conduct and role description, and I agree to follow them",

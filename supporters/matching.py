@@ -40,6 +40,7 @@ from supporters.models import (
     PeerSupporter,
     Pool,
     SupervisionSession,
+    SupervisorAssignment,
     SupporterStatus,
     TrainingRecord,
     caseload_annotation,
@@ -144,11 +145,18 @@ def candidate_queryset(ctx: MatchContext):
         .order_by("-held_on")
         .values("held_on")[:1]
     )
+    organisation_supervisor = SupervisorAssignment.objects.filter(
+        supporter_id=OuterRef("pk"),
+        organisation_id=ctx.organisation.pk,
+        supervisor__is_active=True,
+        supervisor__team_membership__organisation_id=ctx.organisation.pk,
+    ).values("supervisor_id")[:1]
     return (
         PeerSupporter.objects.select_related("user")
         .annotate(
             caseload=caseload_annotation(),
             last_supervision=Subquery(last_supervision),
+            organisation_supervisor_id=Subquery(organisation_supervisor),
             # The person's organisation (their review's, or theirs when they have none).
             serves_review_organisation=Exists(serves),
             conflicted_with_review=conflicted,
@@ -309,6 +317,14 @@ def not_serving_organisation(supporter, ctx) -> str | None:
     return None
 
 
+def no_supervisor_for_organisation(supporter, ctx) -> str | None:
+    """A supporter has a named supervisor for each organisation whose people they support
+    (SupervisorAssignment), a member of that organisation's team."""
+    if supporter.organisation_supervisor_id is None:
+        return f"No supervisor named for {ctx.organisation.name}"
+    return None
+
+
 HARD_FILTERS = (
     not_active,
     mandatory_training_lapsed,
@@ -319,6 +335,7 @@ HARD_FILTERS = (
     declared_conflict,
     wrong_pool,
     not_serving_organisation,
+    no_supervisor_for_organisation,
 )
 
 

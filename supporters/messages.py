@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from incidents.validators import display_phone
 from peersupport import outbox
-from supporters.models import OfferStatus, SupportOffer
+from supporters.models import ASSIGNED_STATUSES, OfferStatus, SupportOffer
 
 
 def _offer(message) -> SupportOffer:
@@ -92,10 +92,36 @@ def _wellbeing_context(message):
     }
 
 
+def _supervisor_needed_context(message):
+    offer = _offer(message)
+    return {
+        "supporter": offer.supporter,
+        "organisation": offer.person.organisation,
+        "link": reverse("supporters:supporter_supervisors", args=[offer.supporter_id]),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def _still_unsupervised(message):
+    from supporters.access import note_supervisor_missing
+
+    offer = SupportOffer.objects.select_related("person__organisation", "person__review").get(
+        pk=message.cause_id
+    )
+    if offer.status not in ASSIGNED_STATUSES or offer.supporter_id is None:
+        return f"The support is now {offer.get_status_display().lower()}."
+    if not note_supervisor_missing(offer):
+        return "A supervisor who may read their notes has been named."
+    return None
+
+
 def register_practice():
     outbox.register("concern_raised", context=_concern_context)
     outbox.register("concern_escalated", context=_concern_context, check=_concern_still_open)
     outbox.register("wellbeing_alert", context=_wellbeing_context)
+    outbox.register(
+        "supervisor_needed", context=_supervisor_needed_context, check=_still_unsupervised
+    )
 
 
 # Timing rules (supporters.reminders) ------------------------------------------------------

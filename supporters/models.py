@@ -92,6 +92,42 @@ class PeerSupporter(models.Model):
         return [item.strip() for item in self.languages.split(",") if item.strip()]
 
 
+class SupervisorAssignment(models.Model):
+    """The supporter's named supervisor for one of the organisations they serve.
+
+    Notes about a person are read by the supervisor named for the person's organisation, and
+    never by anyone ever named on the person's review (supporters.access.readable_contacts).
+    A supporter with no supervisor for an organisation is not shortlisted for its people.
+    `PeerSupporter.supervisor` stays the supporter's main supervisor: supervision sessions,
+    wellbeing alerts and reminders go to them; it opens no notes by itself.
+    """
+
+    supporter = models.ForeignKey(
+        PeerSupporter, on_delete=models.CASCADE, related_name="supervisor_assignments"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="supervisor_assignments"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervises_for"
+    )
+    named_at = models.DateTimeField(default=timezone.now)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supporter", "organisation"], name="one_supervisor_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.supervisor} supervises {self.supporter} for {self.organisation}"
+
+
 class SupporterStatusChange(models.Model):
     supporter = models.ForeignKey(
         PeerSupporter, on_delete=models.CASCADE, related_name="status_changes"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import invitations as surveys
-from incidents.models import Consent
+from incidents.models import Consent, TeamMember
 from peersupport import audit, outbox
 from peersupport.timing import due_after
 from supporters import reminders
@@ -22,6 +22,7 @@ from supporters.models import (
     OfferStatusChange,
     ReassignmentTask,
     SupervisionSession,
+    SupervisorAssignment,
     SupporterStatus,
     SupporterStatusChange,
     SupportOffer,
@@ -328,3 +329,85 @@ def consent_changed(person, *, by=None):
         outbox.cancel_pending(cause=offer, reason=reason)
     for offer in person.offers.filter(status=OfferStatus.NEEDS_SUPPORTER):
         _close(offer, CloseReason.PERSONS_CHOICE, by=by)
+
+
+@transaction.atomic
+def name_supervisor(supporter, organisation, supervisor, *, by, request=None):
+    """Name the supporter's supervisor for one organisation they serve (None: nobody).
+
+    The supervisor must be an active member of that organisation's team: they read notes only
+    about its people. Audited with who was named and who they replaced.
+    """
+    if not supporter.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError(f"{supporter} does not support people for {organisation}.")
+    if (
+        supervisor is not None
+        and not TeamMember.objects.filter(
+            user=supervisor, user__is_active=True, organisation=organisation
+        ).exists()
+    ):
+        raise ValidationError(f"{supervisor} is not a member of {organisation}'s team.")
+    existing = (
+        SupervisorAssignment.objects.select_for_update()
+        .filter(supporter=supporter, organisation=organisation)
+        .first()
+    )
+    previous = existing.supervisor_id if existing is not None else None
+    if previous == getattr(supervisor, "pk", None):
+        return existing
+    if supervisor is None:
+        existing.delete()
+        assignment = None
+    else:
+        assignment, _ = SupervisorAssignment.objects.update_or_create(
+            supporter=supporter,
+            organisation=organisation,
+            defaults={"supervisor": supervisor, "named_by": by, "named_at": timezone.now()},
+        )
+    audit.record(
+        "supporter.supervisor_named",
+        request=request,
+        actor=by,
+        obj=supporter,
+        organisation=organisation.pk,
+        supervisor=getattr(supervisor, "pk", None),
+        previous=previous,
+    )
+    alert_if_notes_unsupervised(supporter=supporter)
+    return assignment
+
+
+def alert_if_notes_unsupervised(*, people_of=None, supporter=None) -> int:
+    """Alert the team when a supporter is left with nobody who may read their notes about
+    someone they support (supporters.access.note_supervisor_missing): after a change to who is
+    named on a review (`people_of`), or to a supporter's supervisors. Returns the alerts made."""
+    from supporters.access import note_supervisor_missing
+
+    offers = SupportOffer.objects.assigned().select_related(
+        "person__organisation", "person__review", "supporter__user"
+    )
+    if people_of is not None:
+        offers = offers.filter(person__review=people_of)
+    if supporter is not None:
+        offers = offers.filter(supporter=supporter)
+    made = 0
+    for offer in offers:
+        if not note_supervisor_missing(offer):
+            continue
+        organisation = offer.person.organisation
+        named = SupervisorAssignment.objects.filter(
+            supporter=offer.supporter, organisation=organisation
+        ).values_list("supervisor_id", flat=True)
+        lapse = f"offer:{offer.pk}:supervisor:{next(iter(named), 0)}"
+        for member in reminders.team_of(organisation):
+            for channel in reminders.STAFF_ALERT_CHANNELS:
+                outbox.enqueue(
+                    "supervisor_needed",
+                    channel,
+                    user=member,
+                    cause=offer,
+                    key=f"supervisor_needed:{channel}:{lapse}:u{member.pk}",
+                    context={"organisation": organisation.pk},
+                )
+        made += 1
+    return made

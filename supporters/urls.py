@@ -13,6 +13,11 @@ urlpatterns = [
     path("supporters/<int:pk>/status/", views.supporter_status, name="supporter_status"),
     path("supporters/<int:pk>/training/new/", views.training_add, name="training_add"),
     path("supporters/<int:pk>/supervision/new/", views.supervision_add, name="supervision_add"),
+    path(
+        "supporters/<int:pk>/supervisors/",
+        views.supporter_supervisors,
+        name="supporter_supervisors",
+    ),
     path("people/<int:pk>/match/", views.match, name="match"),
     path("people/<int:pk>/match/<int:supporter_pk>/", views.assign, name="assign"),
     path("people/<int:pk>/offer-again/", views.offer_again, name="offer_again"),

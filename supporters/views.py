@@ -21,6 +21,7 @@ from supporters.access import (
     get_assignment_for_supporter,
     get_offer_for_team,
     get_supporter_for_team,
+    supervisor_for,
     supporter_profile,
     supporters_for_team,
 )
@@ -30,6 +31,7 @@ from supporters.forms import (
     AssignForm,
     CloseForm,
     SupervisionForm,
+    SupervisorForm,
     SupporterStatusForm,
     TrainingForm,
 )
@@ -125,6 +127,8 @@ def supporter_detail(request, pk):
             "assignments": assignments,
             "caseload": caseload,
             "not_shown": caseload - len(assignments),
+            "organisation": organisation_of(request.user),
+            "organisation_supervisor": supervisor_for(supporter, organisation_of(request.user)),
             "today": timezone.localdate(),
         },
     )
@@ -193,6 +197,52 @@ def supervision_add(request, pk):
         return redirect("supporters:supporter_detail", pk=supporter.pk)
     return render(
         request, "supporters/supervision_form.html", {"form": form, "supporter": supporter}
+    )
+
+
+@role_required(Role.TEAM)
+def supporter_supervisors(request, pk):
+    """Name the supporter's supervisor for the team's own organisation; see the others'."""
+    supporter = get_supporter_for_team(request.user, pk)
+    organisation = organisation_of(request.user)
+    current = supervisor_for(supporter, organisation)
+    form = SupervisorForm(
+        posted(request),
+        organisation=organisation,
+        initial={"supervisor": current.pk if current else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["supervisor"]
+        try:
+            services.name_supervisor(
+                supporter, organisation, chosen, by=request.user, request=request
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            if chosen is None:
+                messages.success(
+                    request, f"Nobody is named as their supervisor for {organisation}."
+                )
+            else:
+                messages.success(request, f"{chosen} is their supervisor for {organisation}.")
+            return redirect("supporters:supporter_detail", pk=supporter.pk)
+    named = {
+        a.organisation_id: a.supervisor
+        for a in supporter.supervisor_assignments.select_related("supervisor")
+    }
+    return render(
+        request,
+        "supporters/supervisors_form.html",
+        {
+            "form": form,
+            "supporter": supporter,
+            "organisation": organisation,
+            "others": [
+                (other, other.pk in named)
+                for other in supporter.organisations.exclude(pk=organisation.pk)
+            ],
+        },
     )
 
 

@@ -1,6 +1,6 @@
 """The team's oversight of support in practice: concerns, supervision and group debriefs.
 
-Contact notes sit behind the confidentiality wall (supporters.access.may_read_note). The only
+Contact notes sit behind the confidentiality wall (supporters.access.readable_contacts). The only
 page here that may show a note is a supervisor's page about one of their own supervisees, and
 only the notes the rule allows; everything else shows that a contact happened, never the note.
 """
@@ -14,14 +14,14 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from incidents.access import organisation_of
+from incidents.access import organisation_of, reviews_ever_named
 from incidents.models import AffectedPerson, Review
 from peersupport import audit
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
 from supporters import practice
-from supporters.access import concerns_for_team, may_read_note, supervised_supporters
+from supporters.access import concerns_for_team, readable_contacts, supervised_supporters
 from supporters.forms_oversight import AcknowledgeConcernForm, GroupDebriefForm
 from supporters.models import (
     ASSIGNED_STATUSES,
@@ -29,7 +29,6 @@ from supporters.models import (
     Concern,
     Contact,
     GroupDebrief,
-    PeerSupporter,
     WellbeingCheckIn,
 )
 from supporters.views import _form_error
@@ -145,23 +144,30 @@ def supervision(request):
 
 def _contact_rows(user, supporter, offers):
     """Each current person's contacts, with the note only where the confidentiality wall
-    lets this user read it. Notes are fetched only for those contacts, so a note this user may
-    not read never reaches the page."""
+    (readable_contacts) lets this user read it, and otherwise why not. Notes are fetched only
+    for those contacts, so a note this user may not read never reaches the page."""
     contacts = list(
         Contact.objects.summaries()
         .filter(offer__in=offers, supporter=supporter)
-        .select_related("supporter", "offer__person__review")
+        .select_related("supporter", "offer__person__review", "offer__person__organisation")
         .order_by("-happened_on", "-pk")
     )
-    readable = {c.pk for c in contacts if may_read_note(user, c)}
-    notes = dict(Contact.objects.filter(pk__in=readable).values_list("pk", "note"))
+    notes = dict(
+        readable_contacts(user).filter(pk__in=[c.pk for c in contacts]).values_list("pk", "note")
+    )
+    named_on = set(
+        reviews_ever_named(user)
+        .filter(pk__in={c.offer.person.review_id for c in contacts})
+        .values_list("pk", flat=True)
+    )
     by_offer = {}
     for contact in contacts:
         by_offer.setdefault(contact.offer_id, []).append(
             {
                 "contact": contact,
-                "may_read_note": contact.pk in readable,
+                "may_read_note": contact.pk in notes,
                 "note": notes.get(contact.pk, ""),
+                "named_on_review": contact.offer.person.review_id in named_on,
             }
         )
     return by_offer
@@ -170,9 +176,7 @@ def _contact_rows(user, supporter, offers):
 @role_required(Role.TEAM)
 def supervisee(request, pk):
     """One supervisee: their check-ins, supervision and current people, for their supervisor."""
-    supporter = get_object_or_404(
-        PeerSupporter.objects.select_related("user"), pk=pk, supervisor=request.user
-    )
+    supporter = get_object_or_404(supervised_supporters(request.user).select_related("user"), pk=pk)
     offers = list(
         supporter.offers.filter(status__in=ASSIGNED_STATUSES)
         .select_related("person__review")

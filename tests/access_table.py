@@ -151,9 +151,10 @@ def _merge():
         practice,
         public,
         surveys,
+        wall,
     )
 
-    for area in (practice, oversight, public, feedback, messages, surveys, dashboard):
+    for area in (practice, oversight, public, feedback, messages, surveys, dashboard, wall):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)
         POST_ONLY.update(area.POST_ONLY)

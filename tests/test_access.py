@@ -102,14 +102,18 @@ class World:
 
 
 def _supervisor_of(supporter, organisation, make_user):
-    """A team member of the same organisation, the supporter's named supervisor, on none of
-    the world's reviews."""
+    """A team member of the same organisation, the supporter's named supervisor (for that
+    organisation too), on none of the world's reviews."""
+    from supporters.models import SupervisorAssignment
     from tests.factories import TeamMemberFactory
 
     user = make_user(Role.TEAM, "supervisor.persona@example.org")
     TeamMemberFactory(user=user, organisation=organisation)
     supporter.supervisor = user
     supporter.save(update_fields=["supervisor"])
+    SupervisorAssignment.objects.update_or_create(
+        supporter=supporter, organisation=organisation, defaults={"supervisor": user}
+    )
     return user
 
 

@@ -367,6 +367,12 @@ FORMS = [
         lambda w: {"supervisor": w.team_user.pk, **date_fields("held_on", TODAY())},
     ),
     Form(
+        "supporters:supporter_supervisors",
+        "team",
+        lambda w: reverse("supporters:supporter_supervisors", args=[w.supporter.pk]),
+        lambda w: {"supervisor": w.team_user.pk},
+    ),
+    Form(
         "supporters:assign",
         "team",
         lambda w: reverse("supporters:assign", args=[w.waiting_person.pk, w.supporter.pk]),
@@ -506,6 +512,7 @@ NO_FIELDS = {
     "supporters:offer_again": "a button",
     "message_retry": "a button",
     "letter_posted": "a button",
+    "letter_print": "a button; bad copy counts in its hidden field: tests/test_letters.py",
     "feedback:offer_token": "follows a link; answers no form",
     "feedback:survey_token": "follows a link; answers no form",
     "feedback:survey_opt_out": "a button: stop the messages",

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from incidents.models import PersonKind
+from incidents.models import PersonKind, TeamMember
 from peersupport.roles import Role
 from supporters import matching
 from supporters.matching import (
@@ -27,6 +27,7 @@ from supporters.models import (
     Course,
     OfferStatus,
     Pool,
+    SupervisorAssignment,
     SupporterStatus,
     SupportOffer,
 )
@@ -39,8 +40,17 @@ from tests.factories import (
     SupportOfferFactory,
     TrainingRecordFactory,
 )
+from tests.supporters_fixtures import organisation_supervisor
 
 TESTED_RULES = set()
+
+
+def name_organisation_supervisor(make_user, supporter, organisation):
+    SupervisorAssignment.objects.update_or_create(
+        supporter=supporter,
+        organisation=organisation,
+        defaults={"supervisor": organisation_supervisor(make_user, organisation)},
+    )
 
 
 def covers_rule(name):
@@ -81,6 +91,8 @@ def make_candidate(make_user, organisation, course, today):
             )
         if supervised:
             SupervisionSessionFactory(supporter=supporter, held_on=today - timedelta(days=10))
+        for served in kwargs["organisations"]:
+            name_organisation_supervisor(make_user, supporter, served)
         return supporter
 
     return make
@@ -308,10 +320,35 @@ def test_override_does_not_lift_other_rules(person, make_candidate, today):
 
 
 @covers_rule("not_serving_organisation")
-def test_not_serving_the_organisation(person, make_candidate, today, other_organisation):
+def test_not_serving_the_organisation(person, make_candidate, make_user, today, other_organisation):
     supporter = make_candidate(organisations=[other_organisation])
     assert_excluded(person, supporter, today, "Does not support people for Northshire")
     supporter.organisations.add(person.review.organisation)
+    name_organisation_supervisor(make_user, supporter, person.review.organisation)
+    assert_eligible(person, supporter, today)
+
+
+@covers_rule("no_supervisor_for_organisation")
+def test_no_supervisor_for_the_persons_organisation(
+    person, make_candidate, make_user, today, other_organisation
+):
+    """Finding 6 of issue 13: a supporter serving two organisations needs a named supervisor
+    for each; with one only for the other organisation, they are not offered to its people."""
+    supporter = make_candidate(organisations=[other_organisation])
+    supporter.organisations.add(person.review.organisation)
+    excluded = assert_excluded(
+        person, supporter, today, "No supervisor named for Northshire NHS Foundation Trust"
+    )
+    assert excluded == ["No supervisor named for Northshire NHS Foundation Trust"]
+    other_team = make_user(Role.TEAM, "other.org.sup@example.org")
+    TeamMember.objects.create(user=other_team, organisation=other_organisation)
+    # A supervisor who is not in the person's organisation's team does not count.
+    SupervisorAssignment.objects.create(
+        supporter=supporter, organisation=person.review.organisation, supervisor=other_team
+    )
+    assert_excluded(person, supporter, today, "No supervisor named for Northshire")
+    SupervisorAssignment.objects.filter(supporter=supporter).delete()
+    name_organisation_supervisor(make_user, supporter, person.review.organisation)
     assert_eligible(person, supporter, today)
 
 

@@ -14,7 +14,7 @@ from peersupport import outbox
 from peersupport.models import Alert, AuditEvent, Message, MessageStatus
 from peersupport.roles import Role
 from supporters import practice, services
-from supporters.models import GroupDebrief
+from supporters.models import GroupDebrief, SupervisorAssignment
 from supporters.templatetags.oversight_tags import contact_summaries
 from tests.factories import ReviewFactory, TeamMemberFactory
 
@@ -47,6 +47,18 @@ def lead(make_user, organisation):
     organisation.lead = user
     organisation.save()
     return user
+
+
+def _supervises(supporter, user):
+    """`user` becomes the supporter's main supervisor and their supervisor for the user's own
+    organisation (the one that opens notes about its people)."""
+    supporter.supervisor = user
+    supporter.save()
+    SupervisorAssignment.objects.update_or_create(
+        supporter=supporter,
+        organisation=user.team_membership.organisation,
+        defaults={"supervisor": user},
+    )
 
 
 def _raise(offer, supporter):
@@ -243,8 +255,7 @@ def test_escalation_is_not_sent_once_acknowledged(time_machine, lead, team_user,
 
 
 def test_supervisor_reads_their_supervisees_note(client_for, colleague, offer, supporter):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     _contact(offer, supporter)
     response = client_for(colleague).get(reverse("oversight:supervisee", args=[supporter.pk]))
     assert response.status_code == 200
@@ -258,22 +269,20 @@ def test_supervisor_named_on_the_review_does_not_read_the_note(
     client_for, team_user, offer, supporter
 ):
     # team_user supervises the supporter but is also the review's lead investigator.
-    supporter.supervisor = team_user
-    supporter.save()
+    _supervises(supporter, team_user)
     _contact(offer, supporter)
     response = client_for(team_user).get(reverse("oversight:supervisee", args=[supporter.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert NOTE not in html
-    assert "Note hidden: you are named on this person's review" in html
+    assert "Note hidden: you are or were named on this person's review" in html
     assert "Phone, 25 minutes" in html  # that the contact happened is still shown
 
 
 def test_supervisor_named_as_a_review_team_member_does_not_read_the_note(
     client_for, colleague, offer, supporter
 ):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     offer.person.review.team_members.add(colleague)
     _contact(offer, supporter)
     html = client_for(colleague).get(reverse("oversight:supervisee", args=[supporter.pk]))
@@ -283,8 +292,7 @@ def test_supervisor_named_as_a_review_team_member_does_not_read_the_note(
 def test_team_member_who_is_not_the_supervisor_never_sees_the_note(
     client_for, team_user, colleague, offer, supporter
 ):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     _contact(offer, supporter)
     concern = _raise(offer, supporter)
     client = client_for(team_user)
@@ -310,8 +318,7 @@ def test_team_member_who_is_not_the_supervisor_never_sees_the_note(
 def test_supervisor_not_on_a_restricted_review_reads_the_note_but_not_the_name(
     client_for, colleague, offer, supporter
 ):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     review = offer.person.review
     review.restricted = True
     review.save()
@@ -334,8 +341,7 @@ def test_contact_summaries_never_load_the_note(offer, supporter):
 def test_supervision_page_lists_supervisees_with_their_latest_check_in(
     client_for, colleague, supporter, second_supporter
 ):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     practice.record_checkin(supporter, empowered=4, coping=4, wants_debrief=False)
     practice.record_checkin(supporter, empowered=4, coping=1, wants_debrief=False)
     html = client_for(colleague).get(reverse("oversight:supervision")).content.decode()
@@ -351,8 +357,7 @@ def test_supervision_page_lists_supervisees_with_their_latest_check_in(
 def test_supervision_page_without_check_in_trouble_has_no_attention_tag(
     client_for, colleague, supporter
 ):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     practice.record_checkin(supporter, empowered=4, coping=5, wants_debrief=False)
     html = client_for(colleague).get(reverse("oversight:supervision")).content.decode()
     assert "Needs attention" not in html
@@ -365,8 +370,7 @@ def test_team_member_who_supervises_no_one_sees_an_empty_state(client_for, colle
 
 
 def test_low_check_in_alerts_the_supervisor_with_a_link_to_supervision(colleague, supporter):
-    supporter.supervisor = colleague
-    supporter.save()
+    _supervises(supporter, colleague)
     practice.record_checkin(supporter, empowered=2, coping=4, wants_debrief=False)
     outbox.sweep()
     alert = Alert.objects.get(user=colleague)

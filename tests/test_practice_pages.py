@@ -20,6 +20,7 @@ from supporters.models import (
     OfferStatus,
     Resource,
     SignpostService,
+    SupervisorAssignment,
     WellbeingCheckIn,
 )
 from supporters.templatetags.practice_tags import contacts_for
@@ -195,6 +196,11 @@ def test_the_worried_box_leads_to_the_concern_form(client_for, supporter, offer)
 # Concerns ----------------------------------------------------------------------------------
 
 
+def _organisation_supervisor(supporter):
+    """The supporter's supervisor for their organisation: a member of its team, so alerted too."""
+    return SupervisorAssignment.objects.get(supporter=supporter).supervisor
+
+
 def test_raising_a_concern_alerts_the_team_at_once_and_escalates_to_the_lead(
     client_for, make_user, supporter, offer, organisation, team_user
 ):
@@ -236,7 +242,7 @@ def test_raising_a_concern_alerts_the_team_at_once_and_escalates_to_the_lead(
     raised_messages = Message.objects.filter(kind="concern_raised", cause_id=str(concern.pk))
     assert sorted((m.user.email, m.channel) for m in raised_messages) == sorted(
         (user.email, channel)
-        for user in (team_user, colleague, lead)
+        for user in (team_user, colleague, lead, _organisation_supervisor(supporter))
         for channel in ("email", "in_app")
     )
     assert all(m.due_at == raised for m in raised_messages)
@@ -341,7 +347,11 @@ def test_with_no_lead_and_no_review_every_active_team_member_gets_the_escalation
     offer = services.assign_supporter(services.open_offer(person), peer, by=team_user, via="phone")
     services.record_answer(offer, "accepted", by=team_user)
     concern = _concern(offer, peer)
-    assert _escalated_to(concern) == {team_user.email, colleague.email}
+    assert _escalated_to(concern) == {
+        team_user.email,
+        colleague.email,
+        _organisation_supervisor(peer).email,
+    }
     url = reverse("oversight:concern_detail", args=[concern.pk])
     assert client_for(colleague).get(url).status_code == 200
 
@@ -490,13 +500,17 @@ def test_contacts_for_shows_the_note_only_to_those_who_may_read_it(
     assert mine.readable_note == "Private words."
     assert mine.topic_labels == ["Practical support"]
     # The lead investigator never reads it, even as the supporter's supervisor.
+    organisation = offer.person.organisation
     supporter.supervisor = team_user
     supporter.save()
+    SupervisorAssignment.objects.filter(supporter=supporter).update(supervisor=team_user)
     [theirs] = contacts_for(offer, team_user)
     assert theirs.readable_note is None
     supervisor = make_user(Role.TEAM, "supervisor@example.org")
+    TeamMemberFactory(user=supervisor, organisation=organisation)
     supporter.supervisor = supervisor
     supporter.save()
+    SupervisorAssignment.objects.filter(supporter=supporter).update(supervisor=supervisor)
     [supervised] = contacts_for(offer, supervisor)
     assert supervised.readable_note == "Private words."
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from incidents.access import reviews_ever_named
 from incidents.demo import ENGLAND_ORG, WALES_ORG
 from incidents.models import (
     SERIOUS_INCIDENT_FRAMEWORK,
@@ -29,7 +30,7 @@ from incidents.models import (
 from incidents.selectors import people_to_contact_again, people_waiting_for_a_supporter
 from peersupport.models import Alert, Message, MessageStatus, User
 from supporters import services
-from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2
+from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2, WALES_SUPERVISOR
 from supporters.matching import shortlist
 from supporters.models import (
     ASSIGNED_STATUSES,
@@ -255,6 +256,25 @@ def test_the_supervisor_supervises_and_investigates_none_of_their_reviews(seeded
     active = PeerSupporter.objects.filter(status=SupporterStatus.ACTIVE)
     assert active.count() >= 8
     assert not active.exclude(supervisor=supervisor).exists()
+
+
+def test_every_supporter_has_a_supervisor_for_each_organisation_they_serve(seeded):
+    """Eleri serves both organisations: a supervisor in each, who may read her notes about
+    that organisation's people only (issue 13, finding 6)."""
+    eleri = PeerSupporter.objects.get(user__email=SUPPORTER2)
+    named = {
+        a.organisation.name: a.supervisor.email
+        for a in eleri.supervisor_assignments.select_related("organisation", "supervisor")
+    }
+    assert named == {ENGLAND_ORG: SUPERVISOR, WALES_ORG: WALES_SUPERVISOR}
+    for supporter in PeerSupporter.objects.prefetch_related("organisations"):
+        served = {o.pk for o in supporter.organisations.all()}
+        assert (
+            set(supporter.supervisor_assignments.values_list("organisation", flat=True)) == served
+        ), supporter
+    wales = User.objects.get(email=WALES_SUPERVISOR)
+    assert wales.team_membership.organisation.name == WALES_ORG
+    assert not reviews_ever_named(wales).exists()
 
 
 def test_supporters_in_both_pools_organisations_and_every_status(seeded):

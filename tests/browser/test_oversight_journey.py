@@ -27,6 +27,7 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     TeamMemberFactory(user=supervisor, organisation=organisation)
     supporter.supervisor = supervisor  # not named on the person's review
     supporter.save()
+    services.name_supervisor(supporter, organisation, supervisor, by=team_user)
     offer = services.open_offer(person)
     offer = services.assign_supporter(offer, supporter, by=team_user, via="phone")
     services.record_answer(offer, "accepted", by=team_user)
