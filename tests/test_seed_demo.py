@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from incidents.access import reviews_ever_named
-from incidents.demo import ENGLAND_ORG, WALES_ORG
 from incidents.models import (
     SERIOUS_INCIDENT_FRAMEWORK,
     AffectedPerson,
@@ -28,9 +27,10 @@ from incidents.models import (
     TeamMember,
 )
 from incidents.selectors import people_to_contact_again, people_waiting_for_a_supporter
+from peersupport.demo.incidents_data import ENGLAND_ORG, WALES_ORG
+from peersupport.demo.supporters_data import SUPERVISOR, SUPPORTER, SUPPORTER2, WALES_SUPERVISOR
 from peersupport.models import Alert, Message, MessageStatus, User
 from supporters import services
-from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2, WALES_SUPERVISOR
 from supporters.matching import shortlist
 from supporters.models import (
     ASSIGNED_STATUSES,

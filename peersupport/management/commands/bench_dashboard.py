@@ -22,27 +22,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import AffectedPerson
-from peersupport import measures
+from peersupport.dashboard import queries as measure_queries
+from peersupport.demo.bench import percentile
 from peersupport.models import User
 from supporters.models import Contact
 
 
 @contextmanager
 def no_cache():
-    with mock.patch.object(measures, "cache", DummyCache("bench", {})):
+    with mock.patch.object(measure_queries, "cache", DummyCache("bench", {})):
         yield
 
 
 @contextmanager
 def as_usual():
     yield
-
-
-def percentile(values, fraction):
-    """The nearest-rank percentile of the values (fraction 0.95 for the 95th)."""
-    ordered = sorted(values)
-    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 class Command(BaseCommand):

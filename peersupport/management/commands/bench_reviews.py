@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Review
+from peersupport.demo.bench import percentile
 from peersupport.models import User
 
 PAGES = [
@@ -23,13 +24,6 @@ PAGES = [
     ("Review list, overdue", "/reviews/?overdue=on"),
     ("Work queue", "/team/"),
 ]
-
-
-def percentile(values, fraction):
-    """The nearest-rank percentile of the values (fraction 0.95 for the 95th)."""
-    ordered = sorted(values)
-    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 class Command(BaseCommand):

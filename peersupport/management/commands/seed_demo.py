@@ -4,11 +4,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from feedback.demo import seed_survey_scale, seed_surveys
-from incidents.demo import ENGLAND_ORG, WALES_ORG, seed_incidents, seed_scale
-from peersupport.demo import demo_users, seed_users
-from supporters.demo import seed_supporter_scale, seed_supporters
-from supporters.demo_practice import seed_practice, seed_practice_scale
+from peersupport.demo.accounts import demo_users, seed_users
+from peersupport.demo.incidents import seed_incidents
+from peersupport.demo.incidents_data import ENGLAND_ORG, WALES_ORG
+from peersupport.demo.incidents_scale import seed_scale
+from peersupport.demo.practice import seed_practice, seed_practice_scale
+from peersupport.demo.supporters import seed_supporters
+from peersupport.demo.supporters_scale import seed_supporter_scale
+from peersupport.demo.surveys import seed_survey_scale, seed_surveys
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Demo survey data: 18 months of invitations and responses, so the measures dashboard has a
+"""Seeds demo survey data: 18 months of invitations and responses, so the measures dashboard has a
 history to chart.
 
 `seed_surveys` gives the two demo organisations a month-by-month history from the demo
@@ -27,8 +27,9 @@ from feedback.models import (
     Response,
 )
 from feedback.questionnaire_defaults import SLUG_FOR_PERSON_KIND, SUPPORTER_SLUG
-from incidents.demo import ENGLAND_ORG, SCALE_PREFIX, WALES_ORG
 from incidents.models import AffectedPerson, Organisation
+from peersupport.demo.incidents_data import ENGLAND_ORG, WALES_ORG
+from peersupport.demo.incidents_scale import SCALE_PREFIX
 from peersupport.models import Message, MessageStatus
 from supporters.models import CloseReason, OfferStatus, PeerSupporter, SupportOffer
 

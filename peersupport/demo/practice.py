@@ -1,6 +1,6 @@
-"""Demo data for support in practice: contacts, a concern, check-ins, a group debrief.
+"""Seeds support in practice: contacts, a concern, check-ins and a group debrief (`seed_practice`).
 
-The realistic set goes through supporters.practice, so status rows, audit and messages are
+The realistic set goes through supporters.practice.services, so status rows, audit and messages are
 real; `seed_practice_scale` bulk-inserts about 15 contacts per scale review for benchmarks.
 """
 
@@ -10,12 +10,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents.demo import ENGLAND_ORG, SCALE_PREFIX
 from incidents.models import Organisation, Review
 from peersupport import outbox
+from peersupport.demo.common import day_at, insert_rows
+from peersupport.demo.incidents_data import ENGLAND_ORG
+from peersupport.demo.incidents_scale import SCALE_PREFIX
+from peersupport.demo.supporters_data import SUPERVISOR, SUPPORTER, SUPPORTER2
 from peersupport.models import Alert, Message, MessageChannel, MessageStatus
-from supporters import practice
-from supporters.demo import SUPERVISOR, SUPPORTER, SUPPORTER2, _day_at, _insert
 from supporters.models import (
     CloseReason,
     Concern,
@@ -29,6 +30,7 @@ from supporters.models import (
     Topic,
     WellbeingCheckIn,
 )
+from supporters.practice import services as practice
 
 NOTES = [
     "Talked through what the terms of reference mean. Wants to know when the draft is due.",
@@ -125,7 +127,7 @@ def _acknowledged_concern(supporter):
         details="Said the elderly relative who lives with them has been left without any care "
         "since the death and they cannot manage both. No one is in danger today.",
     )
-    raised = min(_day_at(contact.happened_on, 15), timezone.now())
+    raised = min(day_at(contact.happened_on, 15), timezone.now())
     acknowledged = min(raised + timedelta(minutes=50), timezone.now())
     # The team's alerts went at the time; only the escalation was still waiting.
     alerts = Message.objects.filter(pk__gt=last, kind="concern_raised")
@@ -252,5 +254,5 @@ def seed_practice_scale(run: int, *, batch_size: int = 2000) -> int:
                     now,
                 )
             )
-    _insert(Contact, CONTACT_COLUMNS, rows, batch_size)
+    insert_rows(Contact, CONTACT_COLUMNS, rows, batch_size)
     return len(rows)

@@ -1,5 +1,6 @@
-"""Demo accounts: one login for every role, all with the DEMO_PASSWORD."""
+"""Seeds the demo accounts: one login for every role, all with the DEMO_PASSWORD."""
 
+from peersupport.models import User
 from peersupport.roles import Role
 from peersupport.services import create_user_with_role
 
@@ -24,7 +25,5 @@ def seed_users(password: str) -> list[tuple[str, Role]]:
 
 def demo_users() -> dict:
     """The demo logins by email address (after `seed_users`)."""
-    from peersupport.models import User
-
     emails = [email for email, _, _, _ in DEMO_USERS]
     return {user.email: user for user in User.objects.filter(email__in=emails)}

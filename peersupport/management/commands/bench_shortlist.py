@@ -26,6 +26,7 @@ from incidents.models import (
     Review,
     Service,
 )
+from peersupport.demo.bench import percentile
 from peersupport.models import User
 from supporters.matching import shortlist
 from supporters.models import (
@@ -62,13 +63,6 @@ OFFER_STATUSES = [
     OfferStatus.CLOSED,
     OfferStatus.DECLINED,
 ]
-
-
-def percentile(values, fraction):
-    """The nearest-rank percentile of the values (fraction 0.95 for the 95th)."""
-    ordered = sorted(values)
-    rank = max(1, round(fraction * len(ordered) + 0.5 - 1e-9))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 class Rollback(Exception):
