@@ -1,20 +1,18 @@
-"""Survey results for staff: the team sees its own organisation's exact counts, rates and
-free-text comments, and can export the responses (their operational page); a manager sees the
-numbers only, never free text, through the suppression layer as on the dashboard."""
+"""The team's export of its organisation's survey responses (their operational page). The
+results page itself, exact for the team and through the suppression layer for managers, is
+reporting's: peersupport.dashboard.views.survey_results, still routed as feedback:survey_results."""
 
 import csv
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from feedback import selectors
 from incidents.access import organisation_of
-from incidents.models import Organisation
-from peersupport import audit, suppression
-from peersupport.access import is_team, role_required
+from peersupport import audit
+from peersupport.access import role_required
 from peersupport.roles import Role
 
 
@@ -23,40 +21,6 @@ def _team_organisation(user):
     if organisation is None:
         raise PermissionDenied
     return organisation
-
-
-@role_required(Role.TEAM, Role.MANAGER)
-@require_safe
-def survey_results(request):
-    """Counts and response rates by questionnaire; the team also reads the comments."""
-    if is_team(request.user):
-        organisation = _team_organisation(request.user)
-        return render(
-            request,
-            "feedback/results.html",
-            {
-                "organisation": organisation,
-                "counts": selectors.survey_counts(organisation),
-                "comments": selectors.comments(organisation),
-                "show_comments": True,
-            },
-        )
-    organisations = list(Organisation.objects.order_by("name"))
-    chosen = request.GET.get("organisation", "")
-    organisation = next((o for o in organisations if str(o.pk) == chosen), None)
-    return render(
-        request,
-        "feedback/results.html",
-        {
-            "organisation": organisation,
-            "organisations": organisations,
-            "counts": selectors.published_survey_counts(organisation),
-            "show_comments": False,
-            "published": True,
-            "withheld_up_to": suppression.counts_up_to(),
-            "rounded_to": suppression.round_to(),
-        },
-    )
 
 
 @role_required(Role.TEAM)

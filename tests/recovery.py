@@ -3,8 +3,8 @@ could be (its rounding, or withheld), every total and its parts, and every rate'
 it narrows each count until nothing changes, and reports the small counts it pins down.
 
 It is told more than a reader is: which withheld figures are small (1 to the limit). Written
-apart from peersupport.suppression, from the published text, so that a figure published by one
-page and left out of the protection of another is caught.
+apart from peersupport.dashboard.suppression, from the published text, so that a figure
+published by one page and left out of the protection of another is caught.
 """
 
 from collections import defaultdict

@@ -18,12 +18,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feedback.models import Answer, Invitation, Question, Questionnaire, Response
-from incidents.deadlines import working_days_between
 from incidents.models import AffectedPerson, ConsentRecord, Nation
-from peersupport import measures
-from peersupport.measures import ANY, FAMILIES, STAFF, Filters
+from peersupport.dashboard import export
+from peersupport.dashboard.cells import ANY
+from peersupport.dashboard.definitions import BY_SLUG, MEASURES, SHARE
+from peersupport.dashboard.figures import build
+from peersupport.dashboard.filters import FAMILIES, STAFF, Filters
+from peersupport.dashboard.queries import Queries
+from peersupport.dashboard.views import SIGNALS
 from peersupport.roles import Role
-from peersupport.views_dashboard import SIGNALS
+from peersupport.working_days import working_days_between
 from supporters.models import (
     Contact,
     OfferStatusChange,
@@ -183,7 +187,7 @@ def test_people_offered_by_the_month_their_consent_was_recorded_in_uk_time(world
         recorded_at=at(2025, 3, 20),
     )
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "offered", MAR) == ("2", "4", "50.0%")
     assert figures(built, "offered", APR) == ("1", "1", "100.0%")
     assert figures(built, "offered", FEB) == ("0", "1", "0.0%")
@@ -218,7 +222,7 @@ def test_working_days_from_logging_to_offer_match_the_deadlines_module(world, no
         for who, opened, made in pairs
     ] + [1]
     assert expected == [1, 2, 1, 1, 0, 1]
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     days = month_of(built, "days_to_offer", APR)
     assert days.numerator.number == sum(expected) == 6
     assert days.denominator.number == 6
@@ -240,7 +244,7 @@ def test_working_days_for_many_dates_and_nations(world, no_suppression):
             opened.astimezone(UK).date(), made.astimezone(UK).date(), who.organisation.nation
         )
         expected[month] = expected.get(month, 0) + days
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     found = {
         m.month: m.numerator.number
         for m in series_of(built, "days_to_offer").months
@@ -272,7 +276,7 @@ def test_offers_accepted_and_declined(world, no_suppression):
         answered_at=at(2025, 4, 20),
     )
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "accepted", APR) == ("2", "4", "50.0%")
     # Declines by the month of the answer.
     assert figures(built, "declined", APR) == ("1", "2", "50.0%")
@@ -300,15 +304,15 @@ def test_contacts_people_and_staff_accessing_support(world, no_suppression):
     contact(staff, date(2025, 4, 15))
     contact(quiet, date(2025, 4, 15))  # asked not to be contacted: left out
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "contacts", APR) == ("3", None, "3")
     assert figures(built, "accessing", APR) == ("2", None, "2")
     assert figures(built, "staff_accessing", APR) == ("1", None, "1")
     assert figures(built, "contacts", MAY) == ("1", None, "1")
 
-    staff_only = measures.build(Filters(JAN, MAY, group=STAFF))
+    staff_only = build(Filters(JAN, MAY, group=STAFF))
     assert figures(staff_only, "contacts", APR) == ("1", None, "1")
-    families = measures.build(Filters(JAN, MAY, group=FAMILIES))
+    families = build(Filters(JAN, MAY, group=FAMILIES))
     assert figures(families, "accessing", APR) == ("1", None, "1")
     assert not series_of(families, "staff_accessing").applicable
 
@@ -353,7 +357,7 @@ def test_support_ended_specialist_tier_and_median_contacts(world, no_suppression
     # Closed before it ever started: left out.
     ended(26, "review_closed", 0, statuses=[("offered", at(2025, 3, 2))])
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "specialist", MAY) == ("1", "4", "25.0%")
     # Contacts per person: 1, 2, 5 and 4; the median is 3.
     assert figures(built, "median_contacts", MAY) == ("3.0", "4", "3.0")
@@ -429,7 +433,7 @@ def test_outcome_measures_from_the_surveys(world, no_suppression):
         world, "supporter", april, {"empowered": 5, "coping": 2}, questionnaire="peer-supporters"
     )
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "satisfaction", APR) == ("3", "5", "60.0%")
     assert figures(built, "engage_with_review", APR) == ("3", "4", "75.0%")
     assert figures(built, "not_supported", APR) == ("2", "4", "50.0%")
@@ -438,9 +442,9 @@ def test_outcome_measures_from_the_surveys(world, no_suppression):
     assert figures(built, "staff_perception", APR) == ("1", "1", "100.0%")
     assert figures(built, "satisfaction", MAR) == ("0", "0", "")
 
-    staff = measures.build(Filters(JAN, MAY, group=STAFF))
+    staff = build(Filters(JAN, MAY, group=STAFF))
     assert figures(staff, "satisfaction", APR) == ("0", "1", "0.0%")
-    families = measures.build(Filters(JAN, MAY, group=FAMILIES))
+    families = build(Filters(JAN, MAY, group=FAMILIES))
     assert figures(families, "satisfaction", APR) == ("3", "4", "75.0%")
     assert not series_of(families, "staff_perception").applicable
 
@@ -490,7 +494,7 @@ def test_supporters_supervision_caseload_pausing_and_feelings(world, no_suppress
         questionnaire="peer-supporters",
     )
 
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     # End of March: all three active; only the first was supervised in the 6 weeks before.
     assert figures(built, "supervision", MAR) == ("1", "3", "33.3%")
     # End of April: the second has paused; the first was supervised on 1 April.
@@ -508,20 +512,20 @@ def test_supporters_supervision_caseload_pausing_and_feelings(world, no_suppress
     assert figures(built, "coping", APR) == ("1", "3", "33.3%")
 
     # One organisation: the supporters serving it (the first serves both, counted in each).
-    england = measures.build(Filters(JAN, MAY, organisation_id=world.england.pk))
+    england = build(Filters(JAN, MAY, organisation_id=world.england.pk))
     assert figures(england, "supervision", APR) == ("1", "1", "100.0%")
     assert figures(england, "pausing", APR) == ("1", "2", "50.0%")
-    scotland = measures.build(Filters(JAN, MAY, organisation_id=world.scotland.pk))
+    scotland = build(Filters(JAN, MAY, organisation_id=world.scotland.pk))
     assert figures(scotland, "supervision", APR) == ("1", "2", "50.0%")
     # Supporters are not split by service or group: those filters leave them alone.
-    staff = measures.build(Filters(JAN, MAY, group=STAFF, service_id=None))
+    staff = build(Filters(JAN, MAY, group=STAFF, service_id=None))
     assert figures(staff, "supervision", APR) == ("1", "2", "50.0%")
 
 
 def test_a_supporter_with_no_status_history_counts_from_when_they_were_added(world, no_suppression):
     supporter = PeerSupporterFactory(organisations=[world.england], status="active")
     type(supporter).objects.filter(pk=supporter.pk).update(created_at=at(2025, 2, 10))
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "supervision", JAN) == ("0", "0", "")
     assert figures(built, "supervision", FEB) == ("0", "1", "0.0%")
 
@@ -539,15 +543,13 @@ def test_counts_from_1_to_7_are_withheld_with_no_rate_and_the_rest_rounded_to_5(
     _people_offered(world, (2, 10), 7)
     _people_offered(world, (3, 10), 8)
     _people_offered(world, (4, 10), 13)
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     february = month_of(built, "offered", FEB)
     assert (february.numerator.text, february.denominator.text) == ("withheld", "withheld")
     assert february.value is None and february.point is None
     assert figures(built, "offered", MAR) == ("10", "10", "100.0%")
     assert figures(built, "offered", APR) == ("15", "15", "100.0%")
-    rows = [
-        r for r in measures.csv_rows(built) if r[0] == "People offered a trained peer supporter"
-    ]
+    rows = [r for r in export.csv_rows(built) if r[0] == "People offered a trained peer supporter"]
     assert rows[1][:5] == [
         "People offered a trained peer supporter",
         "2025-02",
@@ -565,12 +567,12 @@ def test_the_limit_and_the_rounding_are_settings(world, settings):
     settings.SUPPRESS_COUNTS_UP_TO = 3
     _people_offered(world, (3, 10), 4)
     _people_offered(world, (4, 10), 2)
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "offered", MAR) == ("5", "5", "100.0%")
     assert figures(built, "offered", APR) == ("withheld", "withheld", "")
     settings.SUPPRESS_ROUND_TO = 1
     cache.clear()
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     assert figures(built, "offered", MAR) == ("4", "4", "100.0%")
 
 
@@ -579,7 +581,7 @@ def test_suppressed_months_are_left_out_of_the_mean_and_limits(world):
     _people_offered(world, (2, 10), 8)
     _people_offered(world, (3, 10), 2)
     _people_offered(world, (4, 10), 10)
-    built = measures.build(PERIOD)
+    built = build(PERIOD)
     chart = series_of(built, "contacts").chart  # no contacts at all: every month a zero
     assert chart.values == (0, 0, 0, 0, 0)
     offered = series_of(built, "offered")
@@ -618,7 +620,7 @@ def _attack(world, slugs, months=(MAR,)):
 
     from tests.recovery import Reader
 
-    chosen = [measures.BY_SLUG[slug] for slug in slugs]
+    chosen = [BY_SLUG[slug] for slug in slugs]
     seen, truth = {}, {}
     for key, filters in _every_view(world):
         for exact, into in ((False, seen), (True, truth)):
@@ -626,7 +628,7 @@ def _attack(world, slugs, months=(MAR,)):
             with override_settings(
                 **({"SUPPRESS_COUNTS_UP_TO": 0, "SUPPRESS_ROUND_TO": 1} if exact else {})
             ):
-                built = measures.build(filters, chosen)
+                built = build(filters, chosen)
             for series in built:
                 if not series.applicable:
                     continue
@@ -635,7 +637,7 @@ def _attack(world, slugs, months=(MAR,)):
                         into[(series.measure.slug, m.month, key)] = m
     reader = Reader()
     for (slug, month, key), m in seen.items():
-        numerator_name, denominator_name = measures.BY_SLUG[slug].names
+        numerator_name, denominator_name = BY_SLUG[slug].names
         exact = truth[(slug, month, key)]
         if slug == "staff_accessing":  # the staff's figure of people accessing support
             key = (key[0], key[1], STAFF)
@@ -647,8 +649,8 @@ def _attack(world, slugs, months=(MAR,)):
                 reader.read(
                     (name, month, key), figure.number if figure.shown else None, true.number
                 )
-        measure = measures.BY_SLUG[slug]
-        if measure.kind == measures.SHARE and measure.part_of_whole:
+        measure = BY_SLUG[slug]
+        if measure.kind == SHARE and measure.part_of_whole:
             reader.rate((numerator_name, month, key), (denominator_name, month, key))
     for name, month, _ in list(reader.shown):
         reader.cells(name, month)
@@ -659,19 +661,17 @@ def test_a_small_group_is_withheld_and_rounding_hides_it_from_everyone_less_the_
     _people_offered(world, (3, 10), 10)  # families on the wards
     _people_offered(world, (3, 10), 3, kind="staff")
     wards = (world.england.pk, world.wards.pk)
-    built = measures.build(
+    built = build(
         Filters(JAN, MAY, organisation_id=world.england.pk, service_id=world.wards.pk, group=STAFF)
     )
     assert figures(built, "offered", MAR) == ("withheld", "withheld", "")
-    built = measures.build(
+    built = build(
         Filters(
             JAN, MAY, organisation_id=world.england.pk, service_id=world.wards.pk, group=FAMILIES
         )
     )
     assert figures(built, "offered", MAR) == ("10", "10", "100.0%")
-    built = measures.build(
-        Filters(JAN, MAY, organisation_id=world.england.pk, service_id=world.wards.pk)
-    )
+    built = build(Filters(JAN, MAY, organisation_id=world.england.pk, service_id=world.wards.pk))
     # 15 less 10: the staff could be anything from 1 to 9.
     assert figures(built, "offered", MAR) == ("15", "15", "100.0%")
     assert wards and _attack(world, ["offered"]) == []
@@ -689,15 +689,13 @@ def test_where_rounding_would_give_a_one_away_another_figure_is_withheld(world):
     _people_offered(world, (3, 10), 1, service=theatres)
     shown = {
         service: figures(
-            measures.build(
-                Filters(JAN, MAY, organisation_id=world.england.pk, service_id=service.pk)
-            ),
+            build(Filters(JAN, MAY, organisation_id=world.england.pk, service_id=service.pk)),
             "offered",
             MAR,
         )[0]
         for service in (world.wards, world.maternity, theatres)
     }
-    england = figures(measures.build(Filters(JAN, MAY, organisation_id=world.england.pk)),
+    england = figures(build(Filters(JAN, MAY, organisation_id=world.england.pk)),
                       "offered", MAR)[0]  # fmt: skip
     assert england == "15" and shown[theatres] == "withheld"
     assert list(shown.values()).count("withheld") == 2  # the 1, and one of the 8s
@@ -723,8 +721,8 @@ def test_a_recovery_attempt_across_every_view_and_related_measures_finds_nothing
     slugs = ["offered", "accepted", "days_to_offer", "contacts", "accessing", "staff_accessing"]
     assert _attack(world, slugs, months=(JAN, FEB, MAR, APR, MAY)) == []
     for _, filters in _every_view(world):
-        built = measures.build(filters, [measures.BY_SLUG[slug] for slug in slugs])
-        for row in measures.csv_rows(built):
+        built = build(filters, [BY_SLUG[slug] for slug in slugs])
+        for row in export.csv_rows(built):
             assert not re.fullmatch(r"[1-7]", row[2]) and not re.fullmatch(r"[1-7]", row[3])
 
 
@@ -784,12 +782,12 @@ def test_the_csv_matches_the_table(world, manager_client):
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert rows[0] == measures.CSV_HEADER
+    assert rows[0] == export.CSV_HEADER
     by_measure = {}
     for row in rows[1:]:
         by_measure.setdefault(row[0], []).append(row)
     compared = 0
-    for measure in measures.MEASURES:
+    for measure in MEASURES:
         table = tables.tables.get(f"table-{measure.slug}")
         if table is None:
             continue  # not shown for this view
@@ -816,7 +814,7 @@ def test_the_csv_matches_the_table(world, manager_client):
             signal = {short: long.label for long, short in SIGNALS.items()}.get(cells[-1], "")
             assert signal == row[8], (measure.slug, row[1])
             compared += 1
-    assert compared == 5 * len([m for m in measures.MEASURES if m.applies_to(PERIOD)])
+    assert compared == 5 * len([m for m in MEASURES if m.applies_to(PERIOD)])
     offered = by_measure["People offered a trained peer supporter"]
     assert offered[1][2:5] == ["10", "10", "100.0"]
     assert offered[2][2:5] == ["withheld", "withheld", ""]
@@ -827,7 +825,7 @@ def test_the_csv_matches_the_table(world, manager_client):
 
 def test_every_measure_is_on_the_page_with_its_explanation(world, manager_client):
     page = manager_client.get(reverse("dashboard")).content.decode()
-    for measure in measures.MEASURES:
+    for measure in MEASURES:
         assert measure.name in page
         assert f'id="measure-{measure.slug}"' in page
     assert "How this is calculated" in page
@@ -966,9 +964,9 @@ def test_the_refresh_job_counts_afresh_so_the_page_answers_from_the_cache(world,
 
 def _measure_keys():
     filters = Filters.last(12)
-    queries = measures.Queries(filters)
+    queries = Queries(filters)
     return [
         queries._key(name, False)
-        for name, value in vars(measures.Queries).items()
+        for name, value in vars(Queries).items()
         if isinstance(value, property) and cache.get(queries._key(name, False)) is not None
     ]

@@ -6,7 +6,7 @@ known sequence and stays quiet on a near miss.
 
 import pytest
 
-from peersupport.spc import (
+from peersupport.dashboard.spc import (
     Assurance,
     Improvement,
     PointType,

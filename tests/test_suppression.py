@@ -186,7 +186,7 @@ def test_the_survey_results_less_the_dashboard_months_give_no_month_away(world, 
 
 
 def test_counts_from_1_to_7_are_withheld_and_the_rest_rounded_to_5():
-    from peersupport.suppression import publish, rate
+    from peersupport.dashboard.suppression import publish, rate
 
     assert [publish(n) for n in (0, 1, 7, 8, 12, 13, 17, 18, 853)] == [
         0, None, None, 10, 10, 15, 15, 20, 855,
@@ -197,7 +197,7 @@ def test_counts_from_1_to_7_are_withheld_and_the_rest_rounded_to_5():
 
 
 def test_a_complement_of_1_to_7_withholds_the_numerator_and_a_withheld_denominator_too():
-    from peersupport.suppression import Problem, protect
+    from peersupport.dashboard.suppression import Problem, protect
 
     problem = Problem(
         values={"n1": 7, "d1": 8, "n2": 8, "d2": 9, "n3": 0, "d3": 3, "n4": 12, "d4": 25},
@@ -210,7 +210,7 @@ def test_a_complement_of_1_to_7_withholds_the_numerator_and_a_withheld_denominat
 
 def test_where_rounding_alone_would_give_a_count_away_one_more_figure_is_withheld():
     """8 + 8 + 1 = 17: shown as 10, 10 and 15, the third part is at most 17 - 8 - 8 = 1."""
-    from peersupport.suppression import Problem, protect
+    from peersupport.dashboard.suppression import Problem, protect
     from tests.recovery import Reader
 
     values = {"total": 17, "a": 8, "b": 8, "c": 1}
@@ -231,7 +231,7 @@ def test_where_rounding_alone_would_give_a_count_away_one_more_figure_is_withhel
 
 
 def test_figures_published_elsewhere_are_kept_and_the_total_withheld_instead():
-    from peersupport.suppression import Problem, protect
+    from peersupport.dashboard.suppression import Problem, protect
 
     problem = Problem(
         values={"all": 17, "jan": 8, "feb": 8, "mar": 1},
@@ -242,7 +242,7 @@ def test_figures_published_elsewhere_are_kept_and_the_total_withheld_instead():
 
 
 def test_nothing_is_withheld_or_rounded_when_the_settings_say_so(settings):
-    from peersupport.suppression import Problem, protect
+    from peersupport.dashboard.suppression import Problem, protect
 
     settings.SUPPRESS_COUNTS_UP_TO, settings.SUPPRESS_ROUND_TO = 0, 1
     problem = Problem(values={"n": 7, "d": 8}, rates=[("n", "d")])

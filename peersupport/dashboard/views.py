@@ -1,11 +1,11 @@
-"""The measures dashboard and its CSV: aggregates only, never a name, a note or a link to a
-person. The filters live in the URL (a GET form) so a view can be shared or bookmarked.
+"""The measures dashboard and its CSV, and the survey results page: aggregates only, never a
+name, a note or a link to a person. The dashboard's filters live in the URL (a GET form) so a
+view can be shared or bookmarked.
 
 Managers and administrators see every organisation; a team member sees their own.
 """
 
 import csv
-import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,21 +13,30 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
+from feedback import selectors
 from incidents.access import organisation_of
 from incidents.models import Organisation, Service
-from peersupport import audit, measures, suppression
-from peersupport.access import has_role, role_required
+from peersupport import audit
+from peersupport.access import has_role, is_team, role_required
+from peersupport.dashboard import export, suppression
+from peersupport.dashboard.charts import Chart, chart_for
+from peersupport.dashboard.definitions import COUNT, MEAN, MEDIAN, SECTIONS, SHARE
+from peersupport.dashboard.figures import Series, build
+from peersupport.dashboard.filters import GROUPS, Filters, add_months, this_month
+from peersupport.dashboard.queries import CACHE_SECONDS
+from peersupport.dashboard.spc import Assurance, Improvement, PointType, Variation
+from peersupport.dashboard.survey_results import published_survey_counts
 from peersupport.roles import Role
-from peersupport.spc import Assurance, Improvement, PointType, Variation
 
 MONTHS_OFFERED = 60
 MAX_MONTHS = 36
 
 
 def _month_choices():
-    current = measures.this_month()
-    months = [measures.add_months(current, -n) for n in range(MONTHS_OFFERED)]
+    current = this_month()
+    months = [add_months(current, -n) for n in range(MONTHS_OFFERED)]
     return [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in months]
 
 
@@ -52,7 +61,7 @@ class DashboardFilterForm(forms.Form):
     group = forms.ChoiceField(
         label="Group",
         required=False,
-        choices=[("", "Everyone"), *measures.GROUPS.items()],
+        choices=[("", "Everyone"), *GROUPS.items()],
     )
     period = forms.ChoiceField(
         label="Months to show",
@@ -109,7 +118,7 @@ class DashboardFilterForm(forms.Form):
                     self.add_error("to_month", f"Choose {MAX_MONTHS} months or fewer")
         return data
 
-    def filters(self, forced_organisation=None) -> measures.Filters:
+    def filters(self, forced_organisation=None) -> Filters:
         """The filters chosen, or the defaults if the form was not valid."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         organisation = forced_organisation or data.get("organisation")
@@ -122,8 +131,8 @@ class DashboardFilterForm(forms.Form):
             "group": data.get("group") or "",
         }
         if data.get("period") == "custom":
-            return measures.Filters(_month(data["from_month"]), _month(data["to_month"]), **extra)
-        return measures.Filters.last(int(data.get("period") or 12), **extra)
+            return Filters(_month(data["from_month"]), _month(data["to_month"]), **extra)
+        return Filters.last(int(data.get("period") or 12), **extra)
 
 
 def _month(value: str) -> date:
@@ -131,13 +140,19 @@ def _month(value: str) -> date:
     return date(int(year), int(month), 1)
 
 
+def _own_organisation(user):
+    """The organisation of a team member, or 403 for anyone without one."""
+    organisation = organisation_of(user)
+    if organisation is None:
+        raise PermissionDenied
+    return organisation
+
+
 def _scope(user):
     """The organisations this user may see figures for, and the one they are held to."""
     if has_role(user, Role.MANAGER, Role.ADMINISTRATOR):
         return Organisation.objects.all(), None
-    organisation = organisation_of(user)
-    if organisation is None:
-        raise PermissionDenied
+    organisation = _own_organisation(user)
     return Organisation.objects.filter(pk=organisation.pk), organisation
 
 
@@ -149,17 +164,8 @@ def _filters(request):
     return form, form.filters(forced), forced
 
 
-# Charts -----------------------------------------------------------------------------------------
+# Each measure as the page shows it ------------------------------------------------------------
 
-WIDTH, HEIGHT = 520, 300
-LEFT, RIGHT, TOP, BOTTOM = 60, 12, 16, 52
-COLOURS = {
-    PointType.COMMON_CAUSE: "#4c6272",
-    PointType.IMPROVEMENT: "#005eb8",
-    PointType.CONCERN: "#b35900",
-    PointType.NEUTRAL_HIGH: "#330072",
-    PointType.NEUTRAL_LOW: "#330072",
-}
 VARIATION_ICONS = {
     Variation.COMMON_CAUSE: ("#4c6272", ""),
     Variation.IMPROVEMENT_HIGH: ("#005eb8", "H"),
@@ -189,155 +195,11 @@ DIRECTIONS = {
 }
 
 
-def _nice_step(span: float) -> float:
-    """A round step giving about four gridlines over the span: 1, 2, 2.5 or 5 times a power
-    of ten."""
-    raw = max(span, 1e-9) / 4
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for step in (1, 2, 2.5, 5, 10):
-        if raw <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-@dataclass
-class Chart:
-    """Coordinates for drawing one measure's XmR chart as SVG in the template, as strings:
-    the template would otherwise format each number for the locale, slowly."""
-
-    size: str  # the viewBox's width and height
-    points: list
-    segments: list
-    lines: list
-    y_ticks: list
-    x_ticks: list
-    plot: dict
-    description: str
-
-
-def chart_for(series: measures.Series) -> Chart | None:
-    xmr = series.chart
-    if xmr is None or not xmr.points:
-        return None
-    share = series.measure.kind == measures.SHARE
-    levels = [*xmr.values, xmr.mean]
-    if xmr.lower is not None:
-        levels += [xmr.lower, xmr.upper]
-    if series.measure.target is not None:
-        levels.append(series.measure.target)
-    # A share of people runs from 0 to 100%; limits beyond that are drawn at the edge.
-    proportion = share and max(xmr.values) <= 100
-    low, high = min(levels), max(levels)
-    if share or series.measure.kind == measures.COUNT:
-        low = max(low, 0)
-    if proportion:
-        high = min(high, 100)
-    if high - low < 1e-9:
-        low, high = max(low - 1, 0), high + 1
-    step = _nice_step(high - low)
-    low = step * math.floor(low / step)
-    high = step * math.ceil(high / step)
-    if proportion:
-        high = min(high, 100)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    count = len(series.months)
-
-    def x(index):
-        return f"{LEFT + plot_w * (index + 0.5) / count:.1f}"
-
-    def y(value):
-        value = min(max(value, low), high)
-        return f"{TOP + plot_h * (high - value) / (high - low):.1f}"
-
-    points, segments, previous = [], [], None
-    for index, figures in enumerate(series.months):
-        if figures.point is None:
-            previous = None
-            continue
-        here = (x(index), y(figures.point.value))
-        kind = figures.point.type
-        points.append(
-            {
-                "x": here[0],
-                "y": here[1],
-                "colour": COLOURS[kind],
-                "r": "3.5" if kind == PointType.COMMON_CAUSE else "5.5",
-            }
-        )
-        if previous is not None:
-            segments.append({"x1": previous[0], "y1": previous[1], "x2": here[0], "y2": here[1]})
-        previous = here
-    lines = [{"y": y(xmr.mean), "kind": "mean", "label": "Mean"}]
-    if xmr.lower is not None and xmr.lower != xmr.upper:
-        for value, label in ((xmr.upper, "Upper limit"), (xmr.lower, "Lower limit")):
-            if low <= value <= high:
-                lines.append({"y": y(value), "kind": "limit", "label": label})
-    if series.measure.target is not None:
-        lines.append({"y": y(series.measure.target), "kind": "target", "label": "Target"})
-    y_ticks = []
-    tick = low
-    while tick <= high + 1e-9:
-        label = f"{tick:g}%" if share else f"{tick:,g}"
-        y_ticks.append({"y": y(tick), "label": label})
-        tick += step
-    every = 1 if count <= 12 else 2 if count <= 24 else 3
-    x_ticks = [
-        {"x": x(i), "label": m.month.strftime("%b"), "year": m.month.strftime("%Y")}
-        for i, m in enumerate(series.months)
-        if i % every == 0
-    ]
-    return Chart(
-        size=f"{WIDTH} {HEIGHT}",
-        points=points,
-        segments=segments,
-        lines=lines,
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
-        plot={
-            key: str(value)
-            for key, value in {
-                "left": LEFT,
-                "right": WIDTH - RIGHT,
-                "bottom": HEIGHT - BOTTOM,
-                "tick_label_x": LEFT - 8,
-                "month_y": HEIGHT - BOTTOM + 20,
-                "year_y": HEIGHT - BOTTOM + 40,
-            }.items()
-        },
-        description=describe(series),
-    )
-
-
-def describe(series: measures.Series) -> str:
-    """The chart in words, for its SVG description."""
-    xmr, fmt = series.chart, series.format
-    first, last = series.months[0].month, series.months[-1].month
-    parts = [
-        f"{series.measure.name} by month, {first:%B %Y} to {last:%B %Y}: "
-        f"{len(xmr.values)} months shown."
-    ]
-    if xmr.mean is not None:
-        parts.append(f"Mean {fmt(xmr.mean)}.")
-    if xmr.lower is not None:
-        parts.append(f"Process limits {fmt(xmr.lower)} to {fmt(xmr.upper)}.")
-    special = [
-        f"{m.month:%B %Y} ({m.point.type.label.split(': ')[-1]})"
-        for m in series.months
-        if m.point is not None and m.point.type != PointType.COMMON_CAUSE
-    ]
-    if special:
-        parts.append("Special cause variation in " + ", ".join(special) + ".")
-    else:
-        parts.append("Common cause variation only.")
-    parts.append("The table beside the chart gives every month's figures.")
-    return " ".join(parts)
-
-
 COLUMNS = {
-    measures.SHARE: ("Number", "Out of", "Per cent"),
-    measures.MEAN: ("Days", "Offers", "Average"),
-    measures.COUNT: ("Count", None, None),
-    measures.MEDIAN: (None, "People", "Median"),
+    SHARE: ("Number", "Out of", "Per cent"),
+    MEAN: ("Days", "Offers", "Average"),
+    COUNT: ("Count", None, None),
+    MEDIAN: (None, "People", "Median"),
 }
 
 
@@ -345,7 +207,7 @@ COLUMNS = {
 class MeasureView:
     """One measure as the page shows it: every figure already in words."""
 
-    series: measures.Series
+    series: Series
     chart: Chart | None
     variation: tuple | None  # (colour, letter, label)
     assurance: tuple | None
@@ -386,12 +248,12 @@ def _headline(series) -> tuple[str, str]:
     kind = series.measure.kind
     if latest.value is not None:
         value = series.format(latest.value)
-        if kind == measures.SHARE:
+        if kind == SHARE:
             return value, f"{latest.numerator.text} out of {latest.denominator.text}"
         unit = series.measure.unit
-        if kind == measures.MEAN:
+        if kind == MEAN:
             return f"{value} {unit}", f"on average, across {latest.denominator.text} offers"
-        if kind == measures.MEDIAN:
+        if kind == MEDIAN:
             return f"{value} {unit}", f"the median, for {latest.denominator.text} people"
         return value, ""
     if latest.suppressed:
@@ -399,7 +261,7 @@ def _headline(series) -> tuple[str, str]:
     return "No data", "Nothing to count this month."
 
 
-def _view(series: measures.Series) -> MeasureView:
+def _view(series: Series) -> MeasureView:
     xmr = series.chart
     variation = assurance = None
     limits = ""
@@ -439,7 +301,7 @@ def _described(filters, organisations):
     return {
         "organisation": str(organisation) if organisation else "All organisations",
         "service": service.name if service else "All services",
-        "group": measures.GROUPS.get(filters.group, "Everyone"),
+        "group": GROUPS.get(filters.group, "Everyone"),
         "period": f"{filters.first_month:%B %Y} to {filters.last_month:%B %Y}",
     }
 
@@ -448,11 +310,11 @@ def _described(filters, organisations):
 def dashboard(request):
     """Every process, outcome and balancing measure, month by month."""
     form, filters, forced = _filters(request)
-    built = measures.build(filters)
+    built = build(filters)
     views = [_view(series) for series in built]
     sections = [
         {"slug": slug, "title": title, "measures": [v for v in views if v.measure.section == slug]}
-        for slug, title in measures.SECTIONS.items()
+        for slug, title in SECTIONS.items()
     ]
     organisations = form.organisations
     return render(
@@ -467,9 +329,9 @@ def dashboard(request):
             "query": request.GET.urlencode(),
             "withheld_up_to": suppression.counts_up_to(),
             "rounded_to": suppression.round_to(),
-            "current_month": measures.this_month(),
+            "current_month": this_month(),
             "as_at": built[0].as_at if built else None,
-            "cache_minutes": measures.CACHE_SECONDS // 60,
+            "cache_minutes": CACHE_SECONDS // 60,
         },
     )
 
@@ -478,12 +340,12 @@ def dashboard(request):
 def dashboard_csv(request):
     """Every measure's monthly series with the page's filters: the figures the page shows."""
     form, filters, _ = _filters(request)
-    series = measures.build(filters)
+    series = build(filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"measures-{filters.first_month:%Y-%m}-to-{filters.last_month:%Y-%m}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    for row in measures.csv_rows(series):
+    for row in export.csv_rows(series):
         writer.writerow(row)
     audit.record(
         "dashboard.exported",
@@ -495,3 +357,42 @@ def dashboard_csv(request):
         last_month=filters.last_month.isoformat(),
     )
     return response
+
+
+# Survey results ---------------------------------------------------------------------------------
+
+
+@role_required(Role.TEAM, Role.MANAGER)
+@require_safe
+def survey_results(request):
+    """Counts and response rates by questionnaire: the team sees its own organisation's exact
+    counts and reads the comments (their operational page); a manager sees the numbers only,
+    through the suppression layer as on the dashboard. Routed as feedback:survey_results."""
+    if is_team(request.user):
+        organisation = _own_organisation(request.user)
+        return render(
+            request,
+            "feedback/results.html",
+            {
+                "organisation": organisation,
+                "counts": selectors.survey_counts(organisation),
+                "comments": selectors.comments(organisation),
+                "show_comments": True,
+            },
+        )
+    organisations = list(Organisation.objects.order_by("name"))
+    chosen = request.GET.get("organisation", "")
+    organisation = next((o for o in organisations if str(o.pk) == chosen), None)
+    return render(
+        request,
+        "feedback/results.html",
+        {
+            "organisation": organisation,
+            "organisations": organisations,
+            "counts": published_survey_counts(organisation),
+            "show_comments": False,
+            "published": True,
+            "withheld_up_to": suppression.counts_up_to(),
+            "rounded_to": suppression.round_to(),
+        },
+    )

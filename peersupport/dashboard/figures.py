@@ -1,0 +1,250 @@
+"""Figures as published: every measure's monthly series, through peersupport.dashboard.suppression.
+
+Small numbers. Every figure passes through the suppression layer (NHS Digital's rule for
+published statistics): counts from 1 to SUPPRESS_COUNTS_UP_TO (7) withheld, the rest rounded to
+the nearest 5, rates worked out from the rounded figures, complements treated as counts. So
+that a withheld count cannot be worked back from the other figures on the page, in the CSV,
+or in another view of the dashboard:
+
+- nothing is a total over months: a measure's headline is its latest month, and the mean and
+  process limits use only the months shown, as shown;
+- each month is counted for every cell the filters can pick out (each organisation, service
+  and group, and their totals), whatever the filters chosen, and all of them are protected
+  together, with every measure that shares a count (people accessing support and staff
+  accessing support; offers made, behind offers accepted and the days to an offer). The same
+  figures are withheld in every view, so comparing two views gives nothing away either.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection, transaction
+
+from peersupport.dashboard import spc, suppression
+from peersupport.dashboard.cells import ANY, Counts, partitions, roll_up
+from peersupport.dashboard.definitions import BY_SLUG, COUNT, MEASURES, MEDIAN, SHARE, Measure
+from peersupport.dashboard.filters import Filters
+from peersupport.dashboard.queries import Queries
+
+SHOWN, WITHHELD = "shown", "withheld"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as the page and the CSV show it: already rounded, or withheld."""
+
+    number: float | None
+    state: str = SHOWN
+    integer: bool = True
+
+    @property
+    def text(self) -> str:
+        if self.state == WITHHELD:
+            return suppression.WITHHELD_TEXT
+        if self.number is None:
+            return ""
+        if self.integer:
+            return f"{round(self.number):,}"
+        return f"{self.number:,.1f}"
+
+    @property
+    def plain(self) -> str:
+        """As `text`, without thousands separators: for the CSV."""
+        return self.text.replace(",", "") if self.state == SHOWN else self.text
+
+    @property
+    def shown(self) -> bool:
+        return self.state == SHOWN
+
+
+def _related(chosen) -> list[Measure]:
+    """The measures chosen and every measure sharing a count with them: their figures are
+    protected together."""
+    found = {measure.slug for measure in chosen}
+    names = {name for measure in chosen for name in measure.names if name}
+    changed = True
+    while changed:
+        changed = False
+        for measure in MEASURES:
+            if measure.slug not in found and names & set(measure.names):
+                found.add(measure.slug)
+                names |= {name for name in measure.names if name}
+                changed = True
+    return [measure for measure in MEASURES if measure.slug in found] + [
+        measure for measure in chosen if measure.slug not in BY_SLUG
+    ]
+
+
+def publish(measures: list[Measure], cells: dict[str, dict]) -> dict:
+    """Every count the measures show, in every cell and month, as published: (name, month,
+    cell) -> a rounded count, 0, or None (withheld). Totals and their parts, rates and
+    their complements, and measures sharing a count are protected together."""
+    problem = suppression.Problem()
+    for measure in measures:
+        if measure.only_group:
+            continue  # its figures are another measure's (_related brings it)
+        for index, name in enumerate(measure.names):
+            if name is None:
+                continue
+            for month, month_cells in cells[measure.slug].items():
+                values = {key: value[index] for key, value in month_cells.items()}
+                if any((name, month, key) in problem.values for key in values):
+                    continue
+                for key, value in values.items():
+                    problem.values[(name, month, key)] = value
+                for total, parts in partitions(values):
+                    # Supporters' organisations overlap: their total is no sum of them.
+                    if values[total] == sum(values[key] for key in parts):
+                        problem.sums.append(
+                            ((name, month, total), tuple((name, month, key) for key in parts))
+                        )
+        numerator, denominator = measure.names
+        if measure.kind == SHARE and measure.part_of_whole and numerator and denominator:
+            for month, month_cells in cells[measure.slug].items():
+                for key in month_cells:
+                    problem.rates.append(((numerator, month, key), (denominator, month, key)))
+    return suppression.protect(problem)
+
+
+@dataclass
+class MonthFigures:
+    month: date
+    numerator: Figure
+    denominator: Figure | None
+    value: float | None  # None when withheld or nothing to divide by
+    point: spc.Point | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return not self.numerator.shown or (
+            self.denominator is not None and not self.denominator.shown
+        )
+
+
+@dataclass
+class Series:
+    measure: Measure
+    filters: Filters
+    months: list[MonthFigures]
+    chart: spc.XmR | None
+    applicable: bool = True
+    as_at: datetime | None = None  # when its figures were counted
+
+    @property
+    def latest(self) -> MonthFigures | None:
+        return self.months[-1] if self.months else None
+
+    @property
+    def points(self) -> int:
+        return len(self.chart.values) if self.chart else 0
+
+    def format(self, value: float | None) -> str:
+        return format_value(self.measure, value)
+
+
+def format_value(measure: Measure, value: float | None) -> str:
+    if value is None:
+        return ""
+    if measure.kind == SHARE:
+        return f"{value:.1f}%"
+    if measure.kind == COUNT:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{value:,.1f}"
+
+
+def cell_for(measure: Measure, filters: Filters) -> tuple:
+    """The cell a view shows: its organisation, service and group, or ANY."""
+    org = filters.organisation_id or ANY
+    service = (filters.service_id or ANY) if measure.by_service else ANY
+    group = (filters.group or ANY) if measure.by_group else ANY
+    if measure.only_group:
+        group = measure.only_group
+    return (org, service, group)
+
+
+def _figure(published: dict, name: str | None, month: date, key: tuple) -> Figure:
+    number = published.get((name, month, key), 0)
+    return Figure(number, SHOWN if number is not None else WITHHELD)
+
+
+def _series(measure: Measure, filters: Filters, counts: Counts, published: dict) -> Series:
+    """A measure's months in the view chosen, from the published figures only: the rate,
+    the chart and the CSV never see a withheld or unrounded count."""
+    cells = roll_up(counts.parts) if counts.cells is None else counts.cells
+    key = cell_for(measure, filters)
+    numerator_name, denominator_name = measure.names
+    months = []
+    for month in filters.months:
+        denominator = None
+        if measure.has_denominator:
+            denominator = _figure(published, denominator_name, month, key)
+        if numerator_name is not None:
+            numerator = _figure(published, numerator_name, month, key)
+        elif denominator is not None and not denominator.shown:
+            numerator = Figure(None, WITHHELD, integer=measure.kind != MEDIAN)
+        elif measure.kind == MEDIAN:
+            numerator = Figure(counts.medians.get(month), integer=False)
+        else:  # a sum that is not a count (days): rounded as counts are
+            raw = cells.get(month, {}).get(key, (0, 0))[0]
+            numerator = Figure(suppression.rounded(raw))
+        value = None
+        if numerator.shown and (denominator is None or denominator.shown):
+            if measure.kind == COUNT:
+                value = numerator.number
+            elif measure.kind == MEDIAN:
+                value = numerator.number if denominator.number else None
+            elif denominator.number:
+                scale = 100 if measure.kind == SHARE else 1
+                value = suppression.rate(numerator.number, denominator.number, scale)
+        if measure.kind == MEDIAN and value is None:
+            numerator = Figure(None, numerator.state, integer=False)
+        months.append(MonthFigures(month, numerator, denominator, value))
+    shown = [m for m in months if m.value is not None]
+    chart = spc.xmr([m.value for m in shown], measure.improvement, measure.target)
+    for figures, point in zip(shown, chart.points, strict=True):
+        figures.point = point
+    return Series(measure, filters, months, chart)
+
+
+def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Series]:
+    """Every measure's monthly series for these filters, from a dozen shared queries."""
+    measures = MEASURES if measures is None else measures
+    queries = Queries(filters, refresh=refresh)
+    postgresql = connection.vendor == "postgresql"
+    # Only on PostgreSQL: SQLite's transactions here begin IMMEDIATE, taking the write lock.
+    with transaction.atomic() if postgresql else nullcontext():
+        if postgresql:
+            # PostgreSQL would compile these aggregates to machine code first (JIT), which
+            # for queries run once takes far longer than running them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        related = _related(measures)
+        counts = {measure.slug: measure.fetch(queries) for measure in related}
+    cells = {
+        slug: roll_up(found.parts) if found.cells is None else found.cells
+        for slug, found in counts.items()
+    }
+    published = publish(related, cells)
+    series = [
+        _series(measure, filters, counts[measure.slug], published)
+        if measure.applies_to(filters)
+        else Series(measure, filters, [], None, applicable=False)
+        for measure in measures
+    ]
+    for item in series:
+        item.as_at = queries.as_at
+    return series
+
+
+REFRESHED_PERIODS = (12, 24)
+
+
+def refresh_cached_figures() -> int:
+    """Count the figures of the usual periods afresh, before the cached ones expire (Celery
+    beat runs this more often than CACHE_SECONDS), so no visitor waits for a cold count."""
+    for months in REFRESHED_PERIODS:
+        build(Filters.last(months), refresh=True)
+    return len(REFRESHED_PERIODS)

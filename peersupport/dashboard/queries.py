@@ -1,0 +1,381 @@
+"""The queries behind the measures: each counted once by the database, by calendar month in
+UK time (TruncMonth in Europe/London; Count and Sum with a filter), never by looping over
+people or contacts in Python, and kept in the cache for CACHE_SECONDS. The number of queries
+and the rows they return depend on the months, organisations and services, not on how many
+people there are."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from feedback.models import Answer
+from incidents.models import Consent, ConsentRecord, PersonKind
+from peersupport.dashboard.cells import Row
+from peersupport.dashboard.filters import (
+    FAMILIES,
+    KINDS,
+    STAFF,
+    SURVEY_GROUPS,
+    UK,
+    Filters,
+    as_date,
+)
+from peersupport.dashboard.snapshot import supporter_snapshot
+from peersupport.dashboard.working_days import working_days
+from supporters.models import (
+    CloseReason,
+    Contact,
+    OfferStatus,
+    OfferStatusChange,
+    SupportOffer,
+    WellbeingCheckIn,
+)
+
+
+def _month(path: str):
+    """The calendar month, in UK time, of a date-and-time field."""
+    return TruncMonth(path, output_field=DateField(), tzinfo=UK)
+
+
+def _rows(queryset, month, dims: dict, **aggregates) -> list[Row]:
+    """Counts by month and by the finest cells (`dims`), in one query."""
+    rows = (
+        queryset.order_by()
+        .annotate(month_=month, **dims)
+        .values("month_", *dims)
+        .annotate(**aggregates)
+    )
+    return [
+        Row(
+            as_date(row["month_"]),
+            tuple(row[name] for name in dims),
+            {name: row[name] or 0 for name in aggregates},
+        )
+        for row in rows
+    ]
+
+
+def _person_dims(prefix: str) -> dict:
+    """A person's organisation, the service of their review (none for staff who asked for
+    support without one) and their group."""
+    return {
+        "org_": F(f"{prefix}organisation_id"),
+        "service_": F(f"{prefix}review__service_id"),
+        "group_": Case(
+            When(**{f"{prefix}kind": PersonKind.STAFF}, then=Value(STAFF)), default=Value(FAMILIES)
+        ),
+    }
+
+
+def _people(prefix: str = "") -> Q:
+    """The people a person-based measure counts: with consent, and not asking to be left
+    alone. Every organisation, service and group is counted, each in its own cell."""
+    return Q(**{f"{prefix}consent_to_contact": Consent.GIVEN, f"{prefix}do_not_contact": False})
+
+
+def _chosen(filters: Filters, prefix: str = "") -> Q:
+    """The people in the organisation, service and group chosen."""
+    q = Q()
+    if filters.organisation_id:
+        q &= Q(**{f"{prefix}organisation_id": filters.organisation_id})
+    if filters.service_id:
+        q &= Q(**{f"{prefix}review__service_id": filters.service_id})
+    if filters.group:
+        q &= Q(**{f"{prefix}kind__in": KINDS[filters.group]})
+    return q
+
+
+def _between(path: str, filters: Filters) -> Q:
+    return Q(**{f"{path}__gte": filters.start, f"{path}__lt": filters.end})
+
+
+def _days_between(path: str, filters: Filters) -> Q:
+    return Q(**{f"{path}__gte": filters.first_month, f"{path}__lt": filters.end_day})
+
+
+def _status_reached(*statuses) -> Exists:
+    return Exists(
+        OfferStatusChange.objects.filter(offer=OuterRef("pk"), to_status__in=list(statuses))
+    )
+
+
+def _median(bins) -> float:
+    """The median of values given as (value, how many) pairs."""
+    bins = sorted(bins)
+    total = sum(n for _, n in bins)
+    wanted = [(total - 1) // 2, total // 2]  # the middle one, or the middle two
+    found, seen = [], 0
+    for value, n in bins:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return sum(found) / len(found)
+
+
+OUTCOME_CODES = [
+    "satisfaction",
+    "engage_with_review",
+    "supported_by_process",
+    "fft",
+    "staff_perception",
+]
+
+
+CACHE_SECONDS = 5 * 60
+CACHE_VERSION = 1
+
+
+def _shared(method=None, *, by_view: bool = False):
+    """A query's result, kept in the cache for CACHE_SECONDS: the figures are the same for
+    every filter (each cell is counted), so changing the filters reads them from there. A
+    result that depends on the view (`by_view`) is kept for that view."""
+
+    def decorator(method):
+        name = method.__name__
+
+        def get(self):
+            if name not in self._results:
+                key = self._key(name, by_view)
+                found = None if self.refresh else cache.get(key)
+                if found is None:
+                    found = (timezone.now(), method(self))
+                    cache.set(key, found, CACHE_SECONDS)
+                self.as_at = found[0] if self.as_at is None else min(self.as_at, found[0])
+                self._results[name] = found[1]
+            return self._results[name]
+
+        get.__doc__ = method.__doc__
+        return property(get)
+
+    return decorator(method) if method is not None else decorator
+
+
+class Queries:
+    """The queries behind the measures, each run once however many measures read it."""
+
+    def __init__(self, filters: Filters, *, refresh: bool = False):
+        self.filters = filters
+        self.refresh = refresh  # count afresh and replace what the cache holds
+        self.as_at: datetime | None = None  # when the oldest figure used was counted
+        self._results = {}
+
+    def _key(self, name: str, by_view: bool) -> str:
+        f = self.filters
+        key = f"peersupport.measures:{CACHE_VERSION}:{name}:{f.first_month}:{f.last_month}"
+        if by_view:
+            key += f":{f.organisation_id}:{f.service_id}:{f.group}"
+        return key
+
+    @_shared
+    def people(self) -> list[Row]:
+        """People who gave consent to be contacted, by the month it was recorded, and how
+        many of them have been offered a supporter (so far)."""
+        offered = SupportOffer.objects.filter(person=OuterRef("person"), offered_at__isnull=False)
+        consents = ConsentRecord.objects.filter(
+            _people("person__"),
+            _between("recorded_at", self.filters),
+            kind=ConsentRecord.Kind.CONTACT,
+            decision=Consent.GIVEN,
+        )
+        return _rows(
+            consents,
+            _month("recorded_at"),
+            _person_dims("person__"),
+            people=Count("person", distinct=True),
+            offered=Count("person", distinct=True, filter=Q(Exists(offered))),
+        )
+
+    @_shared
+    def offers(self) -> list[Row]:
+        """Offers made in each month, leaving out the new offer made when a supporter is
+        reassigned (it is not a wait for a supporter): how many, how many were accepted, and
+        the working days from each being opened to being made."""
+        filters = self.filters
+        years = tuple(range(filters.first_month.year - 2, filters.last_month.year + 1))
+        offers = SupportOffer.objects.filter(
+            _people("person__"), _between("offered_at", filters), previous__isnull=True
+        )
+        days = working_days("created_at", "offered_at", "person__organisation__nation", years)
+        return _rows(
+            offers,
+            _month("offered_at"),
+            _person_dims("person__"),
+            offers=Count("pk"),
+            accepted=Count("pk", filter=Q(_status_reached(OfferStatus.ACCEPTED))),
+            days=Sum(days),
+        )
+
+    @_shared
+    def answered(self) -> list[Row]:
+        """Offers answered in each month, and how many of them were declined."""
+        answered = SupportOffer.objects.filter(
+            _people("person__"),
+            _between("answered_at", self.filters),
+            previous__isnull=True,
+        )
+        return _rows(
+            answered,
+            _month("answered_at"),
+            _person_dims("person__"),
+            answered=Count("pk"),
+            declined=Count("pk", filter=Q(_status_reached(OfferStatus.DECLINED))),
+        )
+
+    def _ended(self):
+        """Support that ended after it had started (accepted or active), leaving out an
+        assignment that ended only because the person was given a new supporter."""
+        return (
+            SupportOffer.objects.filter(
+                _people("person__"),
+                _between("closed_at", self.filters),
+                status=OfferStatus.CLOSED,
+            )
+            .exclude(close_reason=CloseReason.REASSIGNED)
+            .filter(_status_reached(OfferStatus.ACCEPTED, OfferStatus.ACTIVE))
+        )
+
+    @_shared
+    def ended(self) -> list[Row]:
+        return _rows(
+            self._ended(),
+            _month("closed_at"),
+            _person_dims("person__"),
+            ended=Count("pk"),
+            specialist=Count("pk", filter=Q(close_reason=CloseReason.SPECIALIST)),
+        )
+
+    @_shared(by_view=True)
+    def contacts_per_person(self) -> dict[date, float]:
+        """The median number of contacts of the people whose support ended, in the view
+        chosen: a count of people by number of contacts, month by month. A person's contacts
+        are those with this supporter and with the one they replaced, if any."""
+
+        def contacts_of(offer):
+            count = (
+                Contact.objects.filter(offer=OuterRef(offer))
+                .order_by()
+                .values("offer")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(count), 0)
+
+        per_offer = contacts_of("pk") + contacts_of("previous_id")
+        histogram = (
+            self._ended()
+            .filter(_chosen(self.filters, "person__"))
+            .order_by()
+            .annotate(month_=_month("closed_at"), contacts_=per_offer)
+            .values("month_", "contacts_")
+            .annotate(people_=Count("pk"))
+        )
+        by_month = defaultdict(list)
+        for row in histogram:
+            by_month[as_date(row["month_"])].append((row["contacts_"], row["people_"]))
+        return {month: _median(bins) for month, bins in by_month.items()}
+
+    @_shared
+    def contacts(self) -> list[Row]:
+        """Contacts in each month, and the people they were with."""
+        contacts = Contact.objects.filter(
+            _people("offer__person__"), _days_between("happened_on", self.filters)
+        )
+        return _rows(
+            contacts,
+            TruncMonth("happened_on", output_field=DateField()),
+            _person_dims("offer__person__"),
+            contacts=Count("pk"),
+            people=Count("offer__person", distinct=True),
+        )
+
+    @_shared
+    def answers(self) -> dict[str, list[Row]]:
+        """Affected people's survey answers (never supporters'), question by question: how
+        many, how many 4 or 5, how many 1 or 2. "Don't know" (6) is left out."""
+
+        answers = Answer.objects.filter(
+            _between("response__submitted_at", self.filters),
+            question__code__in=OUTCOME_CODES,
+            value__in=range(1, 6),
+            response__group__in=[*SURVEY_GROUPS[FAMILIES], *SURVEY_GROUPS[STAFF]],
+        )
+        dims = {
+            "code_": F("question__code"),
+            "org_": F("response__organisation_id"),
+            "service_": F("response__service_id"),
+            "group_": Case(
+                When(response__group="staff", then=Value(STAFF)), default=Value(FAMILIES)
+            ),
+        }
+        by_code = defaultdict(list)
+        for row in _rows(
+            answers,
+            _month("response__submitted_at"),
+            dims,
+            answers=Count("pk"),
+            high=Count("pk", filter=Q(value__gte=4)),
+            low=Count("pk", filter=Q(value__lte=2)),
+        ):
+            by_code[row.key[0]].append(Row(row.month, row.key[1:], row.counts))
+        return by_code
+
+    @_shared
+    def supporter_answers(self) -> dict[str, list[Row]]:
+        """Supporters' answers to the quarterly survey, by organisation: how many, how many
+        4 or 5."""
+
+        answers = Answer.objects.filter(
+            _between("response__submitted_at", self.filters),
+            question__code__in=["empowered", "coping"],
+            value__in=range(1, 6),
+            response__group="supporter",
+        )
+        by_code = defaultdict(list)
+        for row in _rows(
+            answers,
+            _month("response__submitted_at"),
+            {"code_": F("question__code"), "org_": F("response__organisation_id")},
+            answers=Count("pk"),
+            high=Count("pk", filter=Q(value__gte=4)),
+        ):
+            by_code[row.key[0]].append(Row(row.month, row.key[1:], row.counts))
+        return by_code
+
+    def _checkins(self, dims) -> list[Row]:
+        return _rows(
+            WellbeingCheckIn.objects.filter(_between("created_at", self.filters)),
+            _month("created_at"),
+            dims,
+            answers=Count("pk"),
+            empowered=Count("pk", filter=Q(empowered__gte=4)),
+            coping=Count("pk", filter=Q(coping__gte=4)),
+        )
+
+    @_shared
+    def checkins(self) -> tuple[list[Row], list[Row]]:
+        """Supporters' wellbeing check-ins: in all, and by the organisations they serve."""
+        return self._checkins({}), self._checkins({"org_": F("supporter__organisations")})
+
+    @_shared
+    def supporters(self) -> tuple[list[Row], list[Row]]:
+        """The supporters, month by month: in all, and by the organisations they serve."""
+        return supporter_snapshot(self.filters)
