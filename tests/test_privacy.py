@@ -19,10 +19,11 @@ from django.utils import timezone
 from incidents import services as incident_services
 from incidents.models import AffectedPerson, AvoidDate, ConsentRecord, HarmLevel, ResponseType
 from incidents.referrals import convert_referral, submit_referral
-from peersupport import outbox, privacy
+from peersupport import outbox
 from peersupport.models import Alert, Anonymisation, AuditEvent, ErasureRefusal, Message
+from peersupport.privacy import anonymise, retention
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.models import (
     Concern,
     Contact,
@@ -32,6 +33,7 @@ from supporters.models import (
     SupporterStatusChange,
     SupportOffer,
 )
+from supporters.practice import services as practice
 from tests.factories import AffectedPersonFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +234,7 @@ def test_anonymising_removes_the_name_from_every_table_and_keeps_the_counts(
     held, client_for, admin_user
 ):
     person, offer = held["person"], held["offer"]
-    privacy.refuse_erasure(person, reason=f"Inquest about {NAME} pending", by=admin_user)
+    anonymise.refuse_erasure(person, reason=f"Inquest about {NAME} pending", by=admin_user)
     assert _mentions(SURNAME), "the test must first put the name somewhere"
     assert Alert.objects.filter(text__contains=FIRST).exists()
     assert _pending_about(held).exists()  # reminders, escalations still to come
@@ -247,7 +249,7 @@ def test_anonymising_removes_the_name_from_every_table_and_keeps_the_counts(
     assert _mentions(SURNAME) == [] and _mentions(FIRST) == []
     assert _mentions("NOTE-TEXT") == [] and _mentions("CONCERN-TEXT") == []
     person.refresh_from_db()
-    assert person.full_name == privacy.ANONYMISED_NAME and person.email == ""
+    assert person.full_name == anonymise.ANONYMISED_NAME and person.email == ""
     assert person.kind == "family" and person.bereaved and person.review_id is not None
     assert person.do_not_contact
     for model, count in counts.items():
@@ -275,7 +277,7 @@ def test_a_referral_turned_into_a_person_loses_its_text_with_them(organisation, 
         contact_how="email",
     )
     person = convert_referral(referral, by=team_user)
-    privacy.anonymise_person(person, reason="erasure_request", by=team_user)
+    anonymise.anonymise_person(person, reason="erasure_request", by=team_user)
     assert _mentions(SURNAME) == [] and _mentions(FIRST) == []
     referral.refresh_from_db()
     assert referral.converted_person == person and referral.organisation == organisation
@@ -423,15 +425,15 @@ def test_the_retention_dry_run_lists_what_is_due_and_changes_nothing(archive):
 
 def test_the_retention_job_anonymises_what_is_past_its_period_and_nothing_else(archive):
     with time_machine.travel(timezone.make_aware(timezone.datetime(2046, 6, 1, 12)), tick=False):
-        found = privacy.apply_retention()
-        again = privacy.apply_retention()
+        found = retention.apply_retention()
+        again = retention.apply_retention()
     people = archive["people"]
     for person in people.values():
         person.refresh_from_db()
     for key in ("serious_due", "minor_due", "staff_due"):
-        assert people[key].full_name == privacy.ANONYMISED_NAME, key
+        assert people[key].full_name == anonymise.ANONYMISED_NAME, key
     for key in ("serious_kept", "minor_kept", "staff_kept", "still_supported"):
-        assert people[key].full_name != privacy.ANONYMISED_NAME, key
+        assert people[key].full_name != anonymise.ANONYMISED_NAME, key
     referral = archive["referral"]
     referral.refresh_from_db()
     assert referral.what_happened == "" and referral.phone == ""

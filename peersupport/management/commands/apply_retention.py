@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from peersupport.jobs import record_job_run
-from peersupport.privacy import AuditPurgeRefused, apply_retention, purge_audit
+from peersupport.privacy.audit_purge import AuditPurgeRefused, purge_audit
+from peersupport.privacy.retention import apply_retention
 
 
 class Command(BaseCommand):

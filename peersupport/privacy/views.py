@@ -1,7 +1,9 @@
-"""The administrators' privacy pages, inside the Django admin (incidents/admin.py wires them to
-the person's admin page): a subject access export as a readable page or JSON, and the answer to
-a request for erasure (anonymise now, or refuse and record why). Administrators only; audited by
-the services they call (peersupport.privacy)."""
+"""The administrators' privacy pages, inside the Django admin: a subject access export as a
+readable page or JSON, and the answer to a request for erasure (anonymise now, or refuse and
+record why). Administrators only; audited by the services they call (`subject_access`,
+`anonymise`). They join the person's admin page through its hook
+(`incidents.admin.AffectedPersonAdmin.extra_pages`), set by the root URL configuration from
+`PERSON_ADMIN_PAGES`."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,9 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from incidents.models import AffectedPerson
-from peersupport import privacy
 from peersupport.access import is_administrator
 from peersupport.models import Anonymisation
+from peersupport.privacy.anonymise import anonymise_person, is_anonymised, refuse_erasure
+from peersupport.privacy.subject_access import subject_access_export
 
 
 class ErasureForm(forms.Form):
@@ -72,7 +75,7 @@ def subject_access(request, pk):
             _context(request, person, f"Subject access export: person {person.pk}"),
         )
     fmt = "json" if request.POST.get("format") == "json" else "html"
-    data = privacy.subject_access_export(person, by=request.user, fmt=fmt, request=request)
+    data = subject_access_export(person, by=request.user, fmt=fmt, request=request)
     if fmt == "json":
         response = JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2})
         response["Content-Disposition"] = f'attachment; filename="subject-access-{person.pk}.json"'
@@ -88,12 +91,12 @@ def erasure(request, pk):
     """Answer a request to erase a person's details: anonymise, or refuse with a reason."""
     person = _person_for_administrator(request, pk)
     back = reverse("admin:incidents_affectedperson_change", args=[person.pk])
-    done = privacy.is_anonymised(person)
+    done = is_anonymised(person)
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and not done and form.is_valid():
         try:
             if form.cleaned_data["decision"] == ErasureForm.ANONYMISE:
-                privacy.anonymise_person(
+                anonymise_person(
                     person,
                     reason=Anonymisation.Reason.ERASURE_REQUEST,
                     by=request.user,
@@ -101,7 +104,7 @@ def erasure(request, pk):
                 )
                 messages.success(request, f"Person {person.pk}: their details were removed.")
             else:
-                privacy.refuse_erasure(
+                refuse_erasure(
                     person, reason=form.cleaned_data["reason"], by=request.user, request=request
                 )
                 messages.success(request, f"Person {person.pk}: the refusal was recorded.")
@@ -121,3 +124,10 @@ def erasure(request, pk):
             back=back,
         ),
     )
+
+
+# The pages added to a person's admin page, as (route, view, URL name in the admin namespace).
+PERSON_ADMIN_PAGES = [
+    ("<int:pk>/subject-access/", subject_access, "incidents_affectedperson_subject_access"),
+    ("<int:pk>/erasure/", erasure, "incidents_affectedperson_erasure"),
+]
