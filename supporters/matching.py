@@ -6,26 +6,25 @@ The team chooses who to offer; this module only says who may be offered and why,
    sentence saying why the supporter cannot be offered, or None. A supporter fails on every rule
    that applies, and the excluded list shows all of them, so the team can see what to fix
    (renew training, book supervision) as well as who is out.
-2. Soft scoring (`WEIGHTS`): the preferences the person chose to give (language, gender, shared
-   background, similar experience), bereavement, and current caseload. Each point scored comes
-   with a reason shown beside the candidate, such as "Speaks Urdu, as Amina asked". People in
-   secure and community services say choosing who supports them matters to them (a shared
-   experience, gender, background): the scoring ranks, it never hides anyone who is eligible.
+2. Soft scoring (supporters.scoring, `WEIGHTS`): the preferences the person chose to give
+   (language, gender, shared background, similar experience), bereavement, and current
+   caseload, each point with its reason. People in secure and community services say choosing
+   who supports them matters to them (a shared experience, gender, background): the scoring
+   ranks, it never hides anyone who is eligible.
 
 Region: `AffectedPerson` has no region, and neither has `Organisation`, so there is nothing to
 compare `PeerSupporter.region` with. Locality is instead enforced by the `not_serving_organisation`
 hard filter: every candidate already supports people for the person's organisation. When people
-or organisations gain a region, add a "region" weight here.
+or organisations gain a region, add a "region" weight to supporters.scoring.
 
 Queries: `shortlist()` runs a fixed number of queries however many supporters there are (the
 review and its named team, or the organisation of a person with no review; the mandatory
-courses, the supporters with their annotations, and their mandatory training summed up per
+courses, the `supervision-due` rule (supporters.supervision), the supporters with their annotations, and their mandatory training summed up per
 course). Each rule reads only what `load_supporters()` loaded.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -35,7 +34,6 @@ from django.utils import timezone
 
 from incidents.models import AffectedPerson, Organisation, PersonKind, Review
 from supporters.models import (
-    SUPERVISION_INTERVAL,
     Course,
     PeerSupporter,
     Pool,
@@ -45,20 +43,13 @@ from supporters.models import (
     TrainingRecord,
     caseload_annotation,
 )
+from supporters.scoring import normal, score
+from supporters.supervision import in_words, supervision_interval
 
-# Supervision is due every SUPERVISION_INTERVAL; a supporter stays on the shortlist for this
-# long after it falls due, so a session booked for next week does not take them off.
+# Supervision is due every supervision_interval() (the `supervision-due` rule); a supporter stays
+# on the shortlist for this long after it falls due, so a session booked for next week does not
+# take them off.
 SUPERVISION_GRACE = timedelta(days=14)
-
-# Points for each kind of match. Integers so a score is easy to explain.
-WEIGHTS = {
-    "language": 40,  # speaks the language the person asked for, or their own if not English
-    "experience": 30,  # has shared an experience like the one the person asked for
-    "gender": 20,  # the gender the person asked for
-    "background": 20,  # shares the background the person asked for
-    "bereavement": 15,  # the person is bereaved (or asked for it) and so is the supporter
-    "per_person_supported": -5,  # for each person the supporter supports now
-}
 
 POOL_FOR_KIND = {
     PersonKind.STAFF: Pool.STAFF,
@@ -97,6 +88,7 @@ class MatchContext:
     mandatory_courses: list[Course]
     review_lead_id: int | None
     review_team_ids: set[int]
+    supervision_interval: timedelta
 
     @classmethod
     def build(cls, person, *, override_pool=False, today=None) -> MatchContext:
@@ -117,11 +109,17 @@ class MatchContext:
             mandatory_courses=list(Course.objects.filter(mandatory=True).order_by("name")),
             review_lead_id=review.lead_investigator_id if review is not None else None,
             review_team_ids=review_team_ids,
+            supervision_interval=supervision_interval(),
         )
 
     @property
     def person_name(self) -> str:
         return self.person.preferred_name or self.person.full_name
+
+    @property
+    def needed_pool(self) -> str | None:
+        """The pool whose supporters this person is offered, unless the team widens it."""
+        return POOL_FOR_KIND.get(self.person.kind)
 
 
 def candidate_queryset(ctx: MatchContext):
@@ -210,10 +208,6 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 # Hard filters ----------------------------------------------------------------------------------
 
 
@@ -249,13 +243,14 @@ def mandatory_training_lapsed(supporter, ctx) -> str | None:
 
 
 def supervision_overdue(supporter, ctx) -> str | None:
-    """Supervision is due every SUPERVISION_INTERVAL; after SUPERVISION_GRACE more it is overdue."""
+    """Supervision is due every supervision_interval(); after SUPERVISION_GRACE more it is
+    overdue."""
     last = supporter.last_supervision
     if last is None:
         return "No supervision recorded"
-    if ctx.today - last > SUPERVISION_INTERVAL + SUPERVISION_GRACE:
-        weeks = SUPERVISION_INTERVAL.days // 7
-        return f"Supervision overdue: last held {_day(last)} (due every {weeks} weeks)"
+    if ctx.today - last > ctx.supervision_interval + SUPERVISION_GRACE:
+        every = in_words(ctx.supervision_interval)
+        return f"Supervision overdue: last held {_day(last)} (due every {every})"
     return None
 
 
@@ -282,10 +277,10 @@ def same_staff_team(supporter, ctx) -> str | None:
     person = ctx.person
     if person.kind != PersonKind.STAFF:
         return None
-    team = _normal(person.staff_team)
+    team = normal(person.staff_team)
     if (
         team
-        and _normal(supporter.staff_team) == team
+        and normal(supporter.staff_team) == team
         and supporter.home_organisation_id == ctx.organisation.pk
     ):
         return f"Works in the same team as {ctx.person_name} ({supporter.staff_team.strip()})"
@@ -304,7 +299,7 @@ def wrong_pool(supporter, ctx) -> str | None:
 
     The team may override this (override_pool=True) and records why on the offer.
     """
-    needed = POOL_FOR_KIND.get(ctx.person.kind)
+    needed = ctx.needed_pool
     if ctx.override_pool or needed is None or supporter.pool == needed:
         return None
     return f"{Pool(supporter.pool).label}; {ctx.person_name} needs a {Pool(needed).label.lower()}"
@@ -337,130 +332,6 @@ HARD_FILTERS = (
     not_serving_organisation,
     no_supervisor_for_organisation,
 )
-
-
-# Soft scoring ----------------------------------------------------------------------------------
-
-# fmt: off
-STOP_WORDS = frozenset({
-    "a", "an", "and", "the", "of", "by", "to", "in", "on", "at", "for", "from", "with", "after",
-    "about", "my", "our", "their", "his", "her", "who", "was", "were", "been", "being", "through",
-    "went", "have", "has", "had", "someone", "person", "people", "member", "lived", "experience",
-    "experienced",
-})
-# fmt: on
-BEREAVEMENT_STEMS = ("bereav", "griev", "grief", "widow")
-GENDER_SYNONYMS = {
-    "f": "woman",
-    "female": "woman",
-    "woman": "woman",
-    "women": "woman",
-    "m": "man",
-    "male": "man",
-    "man": "man",
-    "men": "man",
-    "nonbinary": "non-binary",
-    "non binary": "non-binary",
-    "non-binary": "non-binary",
-}
-
-
-def _words(text: str) -> list[str]:
-    """The words that carry meaning, as written (compare them casefolded)."""
-    return [w for w in re.findall(r"[\w']+", text) if w.casefold() not in STOP_WORDS]
-
-
-def _stem(word: str) -> str:
-    """A crude stem (first five letters), so "bereaved" meets "bereavement", "suicide" "suicidal"."""
-    return word.casefold()[:5]
-
-
-def _overlap(wanted: str, offered: str) -> list[str]:
-    """The words of `wanted` that `offered` shares (by stem), in the order they were asked for."""
-    offered_stems = {_stem(w) for w in _words(offered) if len(w) >= 3}
-    shared = []
-    for word in _words(wanted):
-        if len(word) >= 3 and _stem(word) in offered_stems and word not in shared:
-            shared.append(word)
-    return shared
-
-
-def _bereft(word: str) -> bool:
-    return word.casefold().startswith(BEREAVEMENT_STEMS)
-
-
-def _gender(text: str) -> str:
-    value = _normal(text)
-    return GENDER_SYNONYMS.get(value, value)
-
-
-def wanted_language(person) -> tuple[str, bool]:
-    """The language to match, and whether the person asked for it (or it is just their own)."""
-    if person.prefers_language.strip():
-        return person.prefers_language.strip(), True
-    own = person.language.strip()
-    if own and _normal(own) != "english":
-        return own, False
-    return "", False
-
-
-def score(supporter, ctx) -> tuple[int, list[str]]:
-    person = ctx.person
-    name = ctx.person_name
-    points = 0
-    reasons = []
-
-    language, asked = wanted_language(person)
-    if language and _normal(language) in {_normal(lang) for lang in supporter.language_list}:
-        points += WEIGHTS["language"]
-        if asked:
-            reasons.append(f"Speaks {language}, as {name} asked")
-        else:
-            reasons.append(f"Speaks {language}, {name}'s language")
-
-    wanted_gender = person.prefers_supporter_gender.strip()
-    if (
-        wanted_gender
-        and supporter.gender.strip()
-        and _gender(wanted_gender) == _gender(supporter.gender)
-    ):
-        points += WEIGHTS["gender"]
-        reasons.append(f"Gender: {supporter.gender.strip()}, as {name} asked")
-
-    wanted_background = person.prefers_shared_background.strip()
-    if wanted_background and supporter.background.strip():
-        if _normal(wanted_background) in _normal(supporter.background):
-            shared = [wanted_background]
-        else:
-            shared = _overlap(wanted_background, supporter.background)
-        if shared:
-            points += WEIGHTS["background"]
-            reasons.append(f"Shared background ({', '.join(shared)}), as {name} asked")
-
-    # Bereavement has its own weight, so "bereaved by suicide" ranks a supporter bereaved by
-    # suicide above one bereaved another way, rather than level with them.
-    wanted_experience = person.prefers_lived_experience.strip()
-    if wanted_experience and supporter.experience.strip():
-        shared = [w for w in _overlap(wanted_experience, supporter.experience) if not _bereft(w)]
-        if shared:
-            points += WEIGHTS["experience"]
-            reasons.append(
-                f"Similar experience ({', '.join(shared)}): "
-                f'"{supporter.experience.strip()}", as {name} asked'
-            )
-
-    wants_bereaved = person.bereaved or any(_bereft(w) for w in _words(wanted_experience))
-    if wants_bereaved and any(_bereft(w) for w in _words(supporter.experience)):
-        points += WEIGHTS["bereavement"]
-        reasons.append("Has been bereaved too, and chose to share it")
-
-    needed = POOL_FOR_KIND.get(person.kind)
-    if ctx.override_pool and needed is not None and supporter.pool != needed:
-        reasons.append(f"{Pool(supporter.pool).label}: offered because the team widened the pool")
-
-    points += WEIGHTS["per_person_supported"] * supporter.caseload
-    reasons.append(f"Supporting {supporter.caseload} of {supporter.capacity} people")
-    return points, reasons
 
 
 # The shortlist -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from supporters import views_practice as views
+from supporters.practice import views
 
 app_name = "practice"
 

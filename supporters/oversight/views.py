@@ -20,17 +20,17 @@ from peersupport import audit
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
-from supporters import practice
 from supporters.access import concerns_for_team, readable_contacts, supervised_supporters
-from supporters.forms_oversight import AcknowledgeConcernForm, GroupDebriefForm
 from supporters.models import (
     ASSIGNED_STATUSES,
-    SUPERVISION_INTERVAL,
     Concern,
     Contact,
     GroupDebrief,
     WellbeingCheckIn,
 )
+from supporters.oversight.forms import AcknowledgeConcernForm, GroupDebriefForm
+from supporters.practice import services as practice
+from supporters.supervision import in_words, supervision_interval
 from supporters.views import _form_error
 
 RECENT_ACKNOWLEDGED = timedelta(days=90)
@@ -74,6 +74,7 @@ def concern_detail(request, pk):
     if request.method == "POST" and form is not None and form.is_valid():
         with transaction.atomic():
             # Locked, so two people acknowledging at once cannot both record an action.
+            # scoped: the concern fetched above, re-read under a lock
             locked = Concern.objects.select_for_update().get(pk=concern.pk)
             if locked.acknowledged_at is not None:
                 messages.info(request, "Someone else has already acknowledged this concern.")
@@ -103,9 +104,9 @@ def concern_detail(request, pk):
 # Supervision ------------------------------------------------------------------------------
 
 
-def _supervision_row(supporter, latest, today):
+def _supervision_row(supporter, latest, today, interval):
     last = supporter.last_supervision
-    due = last + SUPERVISION_INTERVAL if last else None
+    due = last + interval if last else None
     return {
         "supporter": supporter,
         "checkin": latest,
@@ -118,9 +119,9 @@ def _supervision_row(supporter, latest, today):
 @role_required(Role.TEAM)
 def supervision(request):
     """The supporters this team member is the named supervisor of; an empty state otherwise."""
-    latest_checkin = WellbeingCheckIn.objects.filter(supporter=OuterRef("pk")).order_by(
-        "-created_at", "-pk"
-    )
+    latest_checkin = WellbeingCheckIn.objects.filter(  # scoped: per supervised supporter
+        supporter=OuterRef("pk")
+    ).order_by("-created_at", "-pk")
     supporters = list(
         supervised_supporters(request.user)
         .select_related("user")
@@ -130,15 +131,18 @@ def supervision(request):
         )
         .order_by("user__first_name", "user__last_name", "pk")
     )
-    checkins = WellbeingCheckIn.objects.in_bulk(
+    checkins = WellbeingCheckIn.objects.in_bulk(  # scoped: ids from supervised supporters
         [s.latest_checkin_id for s in supporters if s.latest_checkin_id]
     )
     today = timezone.localdate()
-    rows = [_supervision_row(s, checkins.get(s.latest_checkin_id), today) for s in supporters]
+    interval = supervision_interval()
+    rows = [
+        _supervision_row(s, checkins.get(s.latest_checkin_id), today, interval) for s in supporters
+    ]
     return render(
         request,
         "supporters/oversight/supervision.html",
-        {"rows": rows, "interval_weeks": SUPERVISION_INTERVAL.days // 7},
+        {"rows": rows, "interval": in_words(interval)},
     )
 
 
@@ -147,7 +151,7 @@ def _contact_rows(user, supporter, offers):
     (readable_contacts) lets this user read it, and otherwise why not. Notes are fetched only
     for those contacts, so a note this user may not read never reaches the page."""
     contacts = list(
-        Contact.objects.summaries()
+        Contact.objects.summaries()  # scoped: visible offers; notes by readable_contacts
         .filter(offer__in=offers, supporter=supporter)
         .select_related("supporter", "offer__person__review", "offer__person__organisation")
         .order_by("-happened_on", "-pk")
@@ -198,7 +202,7 @@ def supervisee(request, pk):
     ]
     sessions = list(supporter.supervision.select_related("supervisor"))
     last = sessions[0].held_on if sessions else None
-    due = last + SUPERVISION_INTERVAL if last else None
+    due = last + supervision_interval() if last else None
     audit.record(
         "supervisee.viewed",
         request=request,
@@ -224,6 +228,7 @@ def supervisee(request, pk):
 
 def _debriefs_for(user, organisation):
     """The organisation's debriefs, leaving out any linked to a review this user may not see."""
+    # scoped: the user's own organisation, and only reviews they may see
     return (
         GroupDebrief.objects.filter(organisation=organisation)
         .filter(Q(review__isnull=True) | Q(review__in=Review.objects.visible_to(user)))
@@ -236,7 +241,7 @@ def _debriefs_for(user, organisation):
 def debrief_list(request):
     organisation = organisation_of(request.user)
     debriefs = (
-        GroupDebrief.objects.none()
+        GroupDebrief.objects.none()  # scoped: nothing at all
         if organisation is None
         else _debriefs_for(request.user, organisation)
     )

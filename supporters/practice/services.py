@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.models import TeamMember
+from incidents.access import team_of
 from peersupport import audit, outbox
 from supporters import reminders
 from supporters.access import may_open_concern
@@ -64,15 +64,6 @@ def record_contact(
     return contact
 
 
-def _team_of(organisation):
-    return [
-        m.user
-        for m in TeamMember.objects.filter(
-            organisation=organisation, user__is_active=True
-        ).select_related("user")
-    ]
-
-
 @transaction.atomic
 def raise_concern(offer, supporter, *, kind, details, contact=None, request=None) -> Concern:
     """Alert the team at once, whatever the hour; escalate if no one has acknowledged it
@@ -83,7 +74,7 @@ def raise_concern(offer, supporter, *, kind, details, contact=None, request=None
         offer=offer, contact=contact, raised_by=supporter, kind=kind, details=details.strip()[:1000]
     )
     organisation = offer.person.organisation
-    team = _team_of(organisation)
+    team = team_of(organisation)
     timing = {"anchor": concern.raised_at, "nation": organisation.nation}
     for member in _who_may_open(concern, team) or team:
         for channel in ("in_app", "email"):

@@ -1,6 +1,8 @@
+"""The team's oversight pages: included with the namespace `oversight` (peersupport/urls.py)."""
+
 from django.urls import path
 
-from supporters import views_oversight as views
+from supporters.oversight import views
 
 app_name = "oversight"
 

@@ -2,7 +2,7 @@
 
 Built to be filled in quickly on a phone: radios and checkboxes rather than selects, today's
 date already filled in, and plain NHS-style error messages. The rules that matter (what a
-supporter may record, and who is alerted) live in supporters.practice, not here.
+supporter may record, and who is alerted) live in supporters.practice.services, not here.
 """
 
 from django import forms

@@ -4,7 +4,7 @@ wellbeing check-in, and the resource library and signposting directory.
 Contacts and concerns are about one of the supporter's own current assignments (anyone
 else's answers 404) and, like the person's page, need the current code of conduct accepted.
 The rules themselves (the first contact makes support active, who a concern or a low
-check-in alerts) live in supporters.practice.
+check-in alerts) live in supporters.practice.services.
 """
 
 from functools import wraps
@@ -19,16 +19,17 @@ from django.utils import timezone
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.access import get_assignment_for_supporter, supporter_profile
-from supporters.forms_practice import (
+from supporters.models import Resource, SignpostService
+from supporters.practice import services as practice
+from supporters.practice.forms import (
     DETAILS_MAX,
     NOTE_MAX,
     CheckInForm,
     ConcernForm,
     ContactForm,
 )
-from supporters.models import Resource, SignpostService
 from supporters.views import _form_error
 
 RECENT_CHECKINS = 5
