@@ -11,7 +11,7 @@ ADDRPORT ?= 127.0.0.1:8000
 help:
 	@echo "make run    - install, migrate, load demo data and run the web app with a Celery worker and beat"
 	@echo "make test   - run the whole test suite (browser tests need Debian's chromium)"
-	@echo "make lint   - ruff and the migrations check"
+	@echo "make lint   - ruff, the layers (import-linter), module size, scoped queries and the migrations check"
 	@echo "make faults - the outbox fault tests: kill and restart real Celery workers, Redis and beat (needs PostgreSQL and redis-server)"
 	@echo "make bench-outbox - deliver MESSAGES=10000 due messages with one worker on DATABASE_URL's database; prints messages per second"
 	@echo "make audit  - pip-audit of the installed packages against known vulnerabilities"
@@ -56,6 +56,9 @@ audit: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) .ci/lint_module_size.py
+	$(PY) .ci/lint_scoped_queries.py
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed

@@ -6,6 +6,12 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Surveys and feedback"
 
     def ready(self):
-        from feedback import messages
+        # Imported once the app registry is ready (the modules read models): Django's place
+        # for wiring an app in.
+        from feedback import invitations, messages
+        from incidents import hooks as incidents_hooks
+        from supporters import hooks as supporters_hooks
 
         messages.register()
+        incidents_hooks.review_closed.connect(invitations.review_closed)
+        supporters_hooks.support_closed.connect(invitations.support_closed)

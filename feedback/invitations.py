@@ -22,7 +22,19 @@ from django.utils import timezone
 from feedback import tokens
 from feedback.models import Audience, Invitation, Questionnaire
 from feedback.questionnaire_defaults import SLUG_FOR_PERSON_KIND, SUPPORTER_SLUG
+from feedback.services import questionnaire
+from incidents.models import ReviewStatus
 from peersupport import outbox
+from peersupport.models import Message
+from peersupport.timing import due_after
+from supporters.models import (
+    CloseReason,
+    OfferStatus,
+    OfferStatusChange,
+    PeerSupporter,
+    SupporterStatus,
+    SupportOffer,
+)
 
 SURVEY = "survey"  # the token purpose
 PERSON_KINDS = ("survey_invitation", "survey_reminder")
@@ -45,7 +57,6 @@ def survey_url(invitation) -> str:
 
 
 def _expiry(anchor, nation):
-    from peersupport.timing import due_after
 
     return due_after("survey-expiry", anchor, nation) or anchor + DEFAULT_EXPIRY
 
@@ -79,7 +90,6 @@ def _schedule(invitation, kinds, channels, *, person=None, user=None, nation, ta
 
 
 def questionnaire_for(person) -> Questionnaire:
-    from feedback.services import questionnaire
 
     return questionnaire(SLUG_FOR_PERSON_KIND[person.kind])
 
@@ -122,7 +132,6 @@ def invite_person(person, *, offer=None, review=None) -> Invitation | None:
 
 def _reached_support(offers) -> bool:
     """Whether any of these offers was accepted or became active: support that happened."""
-    from supporters.models import OfferStatus, OfferStatusChange
 
     return OfferStatusChange.objects.filter(
         offer__in=offers, to_status__in=(OfferStatus.ACCEPTED, OfferStatus.ACTIVE)
@@ -132,7 +141,6 @@ def _reached_support(offers) -> bool:
 def support_closed(offer) -> Invitation | None:
     """Support has closed: ask the person how it went. Not after a reassignment (the support
     goes on with someone else), nor for an offer that never became support."""
-    from supporters.models import CloseReason, SupportOffer
 
     if offer.close_reason == CloseReason.REASSIGNED:
         return None
@@ -148,8 +156,6 @@ def review_closed(review) -> list[Invitation]:
     or has closed since. A person with a survey still open (their support has just closed)
     is not asked twice, and nobody is asked twice about the same review. Does nothing while
     the review is open, so every status change may call it."""
-    from incidents.models import ReviewStatus
-    from supporters.models import OfferStatus, OfferStatusChange
 
     if review.status != ReviewStatus.CLOSED:
         return []
@@ -186,7 +192,6 @@ def supporters_opted_out():
 
 
 def _supporters_questionnaire() -> Questionnaire:
-    from feedback.services import questionnaire
 
     return questionnaire(SUPPORTER_SLUG)
 
@@ -203,8 +208,6 @@ def invite_supporter(supporter, *, quarter: str, questionnaire=None) -> Invitati
     run in the same quarter (a repeated beat task, the command run by hand) invites nobody
     twice. The supporter's row is locked while checking, so two runs at once cannot either.
     """
-    from peersupport.models import Message
-    from supporters.models import PeerSupporter
 
     PeerSupporter.objects.select_for_update().filter(pk=supporter.pk).first()
     tag = f"s{supporter.pk}:{quarter}"
@@ -235,7 +238,6 @@ def invite_supporter(supporter, *, quarter: str, questionnaire=None) -> Invitati
 def invite_supporters_for_quarter(today: date | None = None) -> int:
     """Every active peer supporter gets the quarter's survey, unless they opted out of
     supporters' surveys; returns how many were invited."""
-    from supporters.models import PeerSupporter, SupporterStatus
 
     _, quarter = quarter_of(today or timezone.localdate())
     questionnaire = _supporters_questionnaire()

@@ -15,6 +15,17 @@ class AccessTokenQuerySet(models.QuerySet):
         """Tokens for `purpose` that have not expired and have not been used."""
         return self.filter(purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now())
 
+    def revoke(self, token_hash: str) -> bool:
+        """Stop the link with this token hash working: it expires now. False if it already had."""
+        if not token_hash:
+            return False
+        moment = timezone.now()
+        return bool(
+            self.filter(token_hash=token_hash, used_at__isnull=True, expires_at__gt=moment).update(
+                expires_at=moment
+            )
+        )
+
 
 class AccessToken(models.Model):
     purpose = models.SlugField(max_length=40)
@@ -53,6 +64,10 @@ class AccessToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+    def revoke(self) -> bool:
+        """Stop this link working (peersupport.links: a letter's spare links)."""
+        return type(self).objects.revoke(self.token_hash)
 
 
 # Surveys ----------------------------------------------------------------------------------------

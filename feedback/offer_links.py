@@ -12,7 +12,7 @@ def offer_answer_url(offer) -> str:
     """A fresh single-use link to answer `offer`, for the person it was made to.
 
     Called when the offer email or SMS is built at send time, or when a letter is printed
-    (peersupport.letters records that link's hash, to revoke it on a reprint), so each message
+    (peersupport.team_messages.letters records that link's hash, to revoke it on a reprint), so each message
     carries its own token and the plain token is never stored.
     """
     plain = tokens.issue(OFFER_ANSWER, offer, person=offer.person)

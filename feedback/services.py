@@ -16,6 +16,8 @@ from feedback.models import (
     QuestionnaireVersion,
     Response,
 )
+from feedback.questionnaire_defaults import DEFAULTS
+from incidents.models import AffectedPerson
 from peersupport import audit, outbox
 
 QUESTION_FIELDS = ("code", "text", "hint", "kind", "order", "required")
@@ -27,7 +29,6 @@ QUESTION_FIELDS = ("code", "text", "hint", "kind", "order", "required")
 def questionnaire(slug) -> Questionnaire:
     """The questionnaire with this slug, restored from the defaults (version 1) if its row is
     gone, so closing someone's support never fails for want of a survey (as timing rules do)."""
-    from feedback.questionnaire_defaults import DEFAULTS
 
     found = Questionnaire.objects.filter(slug=slug).first()
     if found is not None:
@@ -134,7 +135,6 @@ def opt_out(invitation, *, token=None, request=None) -> Invitation:
     """Stop further messages. An affected person opts out of every message from the service
     (the outbox refuses them from now on, and the team sees it on their page); a peer
     supporter opts out of the supporters' survey."""
-    from incidents.models import AffectedPerson
 
     now = timezone.now()
     if token is not None:

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from feedback.invitations import invite_supporters_for_quarter
 from peersupport.jobs import record_job_run
 
 
@@ -7,7 +8,6 @@ from peersupport.jobs import record_job_run
 def send_supporter_surveys():
     """The quarterly supporters' survey, run by beat on the 1st of January, April, July and
     October; idempotent per supporter per quarter, so a repeat run invites nobody twice."""
-    from feedback.invitations import invite_supporters_for_quarter
 
     invite_supporters_for_quarter()
     record_job_run("send_supporter_surveys")

@@ -11,21 +11,18 @@ about, and to a person or user; it expires, and it can be used once.
 
 import hashlib
 import secrets
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 from django.utils import timezone
 
 from feedback.models import AccessToken
+from peersupport import links
 
 DEFAULT_TTL = timedelta(days=28)
 
 # Far longer than any real token (token_urlsafe(32) gives 43 characters); anything longer is
 # refused before hashing so nobody can make us hash megabytes.
 MAX_TOKEN_LENGTH = 100
-
-_collected: ContextVar[list | None] = ContextVar("feedback_tokens_collected", default=None)
 
 
 def _hash(plain: str) -> str:
@@ -44,34 +41,13 @@ def issue(purpose, obj, *, person=None, user=None, ttl=DEFAULT_TTL) -> str:
         object_id=str(obj.pk),
         expires_at=timezone.now() + ttl,
     )
-    collected = _collected.get()
-    if collected is not None:
-        collected.append(token)
+    links.made(token)  # a letter being drawn gathers its links (peersupport.links)
     return plain
-
-
-@contextmanager
-def collecting():
-    """Gather the tokens issued inside the block (by whatever builds a message), so a printed
-    letter can record which link it carries, by its hash."""
-    collected = []
-    reset = _collected.set(collected)
-    try:
-        yield collected
-    finally:
-        _collected.reset(reset)
 
 
 def revoke(token_hash: str) -> bool:
     """Stop the link with this token hash working: it expires now. False if it already had."""
-    if not token_hash:
-        return False
-    moment = timezone.now()
-    return bool(
-        AccessToken.objects.filter(
-            token_hash=token_hash, used_at__isnull=True, expires_at__gt=moment
-        ).update(expires_at=moment)
-    )
+    return AccessToken.objects.revoke(token_hash)
 
 
 def find(purpose, plain) -> AccessToken | None:

@@ -10,13 +10,13 @@ urlpatterns = [
     path("offer/t/<str:token>/", views.offer_token, name="offer_token"),
     path("offer/answer/", views.offer_answer, name="offer_answer"),
     path("offer/answer/thank-you/", views.offer_thanks, name="offer_thanks"),
-    # Surveys: the public pages, a supporter's own survey, and the team's results.
+    # Surveys: the public pages, a supporter's own survey, and the team's export. The results
+    # page (surveys/results/, "survey_results") is reporting's: peersupport.urls adds it here.
     path("survey/t/<str:token>/", views_survey.survey_token, name="survey_token"),
     path("survey/", views_survey.survey, name="survey"),
     path("survey/thank-you/", views_survey.survey_thanks, name="survey_thanks"),
     path("survey/stop-messages/", views_survey.survey_opt_out, name="survey_opt_out"),
     path("survey/messages-stopped/", views_survey.survey_opted_out, name="survey_opted_out"),
     path("surveys/mine/", views_survey.survey_mine, name="survey_mine"),
-    path("surveys/results/", views_results.survey_results, name="survey_results"),
     path("surveys/results/responses.csv", views_results.survey_export, name="survey_export"),
 ]

@@ -8,7 +8,6 @@ reason, so it reveals nothing.
 """
 
 from datetime import date, timedelta
-from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -22,10 +21,14 @@ from feedback import tokens
 from feedback.forms import OfferAnswerForm
 from feedback.models import AccessToken
 from feedback.offer_links import OFFER_ANSWER
+from feedback.public_pages import (
+    no_referrer,
+    organisation_in,
+    organisation_phone,
+    rate_limited,
+    session_record,
+)
 from incidents.models import Organisation
-from incidents.validators import display_phone
-from incidents.views_public import _phone_numbers
-from peersupport import ratelimit
 from peersupport.forms import posted
 from peersupport.timing import due_after
 from supporters.messages import person_message_context
@@ -37,49 +40,6 @@ TOKEN_SESSION_KEY = "feedback:offer-answer-token"
 ANSWERED_SESSION_KEY = "feedback:offer-answered"
 
 WAITING = (OfferStatus.OFFERED, OfferStatus.NO_RESPONSE)
-
-# Requests to the token pages from one address in an hour. A person needs a handful; a script
-# guessing tokens needs billions. Settings may change it.
-TOKEN_PAGES = ratelimit.Rule("token-pages", setting="TOKEN_PAGES_PER_HOUR", default=30)
-
-
-def too_many(request):
-    """The kind answer past the limit: try again later, or phone."""
-    return render(
-        request, "feedback/too_many_requests.html", {"phone_numbers": _phone_numbers()}, status=429
-    )
-
-
-def rate_limited(view=None, *, methods=None):
-    """Count requests to a token page (or only its `methods`) against TOKEN_PAGES."""
-    decorator = ratelimit.limited(TOKEN_PAGES, refused=too_many, methods=methods)
-    return decorator(view) if view is not None else decorator
-
-
-def _no_referrer(view):
-    """A page whose address holds a token sends no referrer on, even to this site.
-
-    Only the token page: on a page with a form, "no-referrer" makes browsers send
-    `Origin: null` with the POST, which the CSRF check rightly refuses.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapped
-
-
-# Helpers ---------------------------------------------------------------------------------------
-
-
-def _organisation_phone(organisation):
-    """The person's own organisation's number where we know it, else every organisation's."""
-    if organisation is not None and organisation.phone:
-        return [{"name": organisation.name, "phone": display_phone(organisation.phone)}]
-    return _phone_numbers()
 
 
 def _organisation_of(token) -> Organisation | None:
@@ -93,7 +53,7 @@ def _link_expired(request, token=None):
     return render(
         request,
         "feedback/link_expired.html",
-        {"phone_numbers": _organisation_phone(_organisation_of(token))},
+        {"phone_numbers": organisation_phone(_organisation_of(token))},
         status=404,
     )
 
@@ -105,7 +65,9 @@ def _offer_for(token) -> SupportOffer | None:
     if not token.object_id.isdigit():
         return None
     offer = (
-        SupportOffer.objects.select_related("person__organisation", "supporter__user")
+        SupportOffer.objects.select_related(  # scoped: the offer the answer link names
+            "person__organisation", "supporter__user"
+        )
         .filter(pk=int(token.object_id))
         .first()
     )
@@ -133,7 +95,7 @@ def _parse_date(text):
 @login_not_required
 @require_safe
 @never_cache
-@_no_referrer
+@no_referrer
 @rate_limited
 def offer_token(request, token):
     """Check the link's token, remember which token it was, and move on to a page without it."""
@@ -170,7 +132,9 @@ def offer_answer(request):
                 if not tokens.use(token):
                     raise ValidationError("This link has already been used.")
                 record_answer(
-                    SupportOffer.objects.select_for_update().get(pk=offer.pk),
+                    SupportOffer.objects.select_for_update().get(  # scoped: re-read under a lock
+                        pk=offer.pk
+                    ),
                     answer,
                     by=None,
                     reason=form.cleaned_data["reason"],
@@ -198,7 +162,7 @@ def offer_answer(request):
             "form": form,
             "organisation": context["organisation"],
             "supporter_first_name": context["supporter_first_name"],
-            "phone_numbers": _organisation_phone(context["organisation"]),
+            "phone_numbers": organisation_phone(context["organisation"]),
         },
     )
 
@@ -208,15 +172,8 @@ def offer_answer(request):
 @never_cache
 def offer_thanks(request):
     """What happens next for the answer the person gave; a general thank-you without one."""
-    answered = request.session.get(ANSWERED_SESSION_KEY)
-    if not isinstance(answered, dict):
-        answered = {}
-    organisation_id = answered.get("organisation")
-    organisation = (
-        Organisation.objects.filter(pk=organisation_id).first()
-        if isinstance(organisation_id, int)
-        else None
-    )
+    answered = session_record(request, ANSWERED_SESSION_KEY)
+    organisation = organisation_in(answered)
     return render(
         request,
         "feedback/offer_thanks.html",
@@ -224,6 +181,6 @@ def offer_thanks(request):
             "answer": answered.get("answer"),
             "organisation": organisation,
             "contact_again_on": _parse_date(answered.get("contact_again_on")),
-            "phone_numbers": _organisation_phone(organisation),
+            "phone_numbers": organisation_phone(organisation),
         },
     )

@@ -17,9 +17,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from feedback import services, tokens
 from feedback.invitations import SURVEY
 from feedback.models import AccessToken, Audience, Invitation
+from feedback.public_pages import (
+    no_referrer,
+    organisation_in,
+    organisation_phone,
+    rate_limited,
+    session_record,
+)
 from feedback.survey_forms import SurveyForm
-from feedback.views import _no_referrer, _organisation_phone, rate_limited
-from incidents.models import Organisation
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.roles import Role
@@ -40,7 +45,9 @@ def _invitation_of(token) -> Invitation | None:
     if not token.object_id.isdigit():
         return None
     invitation = (
-        Invitation.objects.select_related("questionnaire", "organisation", "person", "user")
+        Invitation.objects.select_related(  # scoped: the invitation the link names
+            "questionnaire", "organisation", "person", "user"
+        )
         .filter(pk=int(token.object_id))
         .first()
     )
@@ -72,7 +79,9 @@ def _held(request):
     invitation_id = held.get("invitation")
     if isinstance(invitation_id, int) and request.user.is_authenticated:
         invitation = (
-            Invitation.objects.select_related("questionnaire", "organisation", "user")
+            Invitation.objects.select_related(  # scoped: the user's own invitation
+                "questionnaire", "organisation", "user"
+            )
             .filter(pk=invitation_id, user=request.user)
             .first()
         )
@@ -88,7 +97,7 @@ def _link_expired(request, organisation=None):
     return render(
         request,
         "feedback/link_expired.html",
-        {"phone_numbers": _organisation_phone(organisation)},
+        {"phone_numbers": organisation_phone(organisation)},
         status=404,
     )
 
@@ -110,7 +119,7 @@ def _page_context(invitation):
         "organisation": organisation,
         "for_supporter": invitation.questionnaire.audience == Audience.SUPPORTER,
         "about_review": invitation.review_id is not None,
-        "phone_numbers": _organisation_phone(organisation),
+        "phone_numbers": organisation_phone(organisation),
     }
 
 
@@ -120,7 +129,7 @@ def _page_context(invitation):
 @login_not_required
 @require_safe
 @never_cache
-@_no_referrer
+@no_referrer
 @rate_limited
 def survey_token(request, token):
     """Check the link's token, remember which token it was, and move on to a page without it."""
@@ -178,19 +187,12 @@ def survey_opt_out(request):
 
 
 def _done(request):
-    done = request.session.get(DONE_SESSION_KEY)
-    if not isinstance(done, dict):
-        done = {}
-    organisation_id = done.get("organisation")
-    organisation = (
-        Organisation.objects.filter(pk=organisation_id).first()
-        if isinstance(organisation_id, int)
-        else None
-    )
+    done = session_record(request, DONE_SESSION_KEY)
+    organisation = organisation_in(done)
     return {
         "organisation": organisation,
         "for_supporter": done.get("supporter") is True,
-        "phone_numbers": _organisation_phone(organisation),
+        "phone_numbers": organisation_phone(organisation),
     }
 
 
@@ -213,7 +215,12 @@ def survey_opted_out(request):
 @never_cache
 def survey_mine(request):
     """A logged-in supporter's own open survey, from their in-app alert: no token needed."""
-    invitation = Invitation.objects.open().filter(user=request.user).order_by("-created_at").first()
+    invitation = (
+        Invitation.objects.open()  # scoped: the user's own invitation
+        .filter(user=request.user)
+        .order_by("-created_at")
+        .first()
+    )
     if invitation is None:
         return render(request, "feedback/survey_none.html")
     request.session[SURVEY_SESSION_KEY] = {"invitation": invitation.pk}

@@ -4,28 +4,36 @@ restricted review only when they are named on it."""
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
+from incidents.models import AffectedPerson, Review, ReviewNaming, organisation_of
 from peersupport.access import is_administrator, is_team
 
+# The organisation a team user belongs to (defined beside TeamMember, which the querysets'
+# `visible_to` read too): who may see what starts from it.
+__all__ = [
+    "ever_named_on",
+    "ever_named_user_ids",
+    "get_person_for_user",
+    "get_review_for_user",
+    "may_change_naming",
+    "organisation_of",
+    "reviews_ever_named",
+    "team_of",
+]
 
-def organisation_of(user):
-    """The organisation a team user belongs to, or None."""
-    if not is_team(user):
-        return None
-    membership = getattr(user, "team_membership", None)
-    return membership.organisation if membership is not None else None
+
+def team_of(organisation) -> list:
+    """The organisation's active team members: who is alerted about its people."""
+    members = organisation.members.filter(user__is_active=True).select_related("user")
+    return [member.user for member in members]
 
 
 def get_review_for_user(user, pk):
     """The review, or 404 if this user may not see it (other organisation, or restricted)."""
-    from incidents.models import Review
-
     return get_object_or_404(Review.objects.visible_to(user), pk=pk)
 
 
 def get_person_for_user(user, pk):
     """The person, or 404 if this user may not see their review."""
-    from incidents.models import AffectedPerson
-
     return get_object_or_404(
         AffectedPerson.objects.visible_to(user).select_related("review"), pk=pk
     )
@@ -38,8 +46,6 @@ def reviews_ever_named(user):
     the naming history began, reads the notes about its people (supporters.access). The
     current naming is read too, so a change that bypassed the history still counts.
     """
-    from incidents.models import Review, ReviewNaming
-
     if not getattr(user, "is_authenticated", False):
         return Review.objects.none()
     named = Review.team_members.through.objects.filter(review=OuterRef("pk"), user=user)
@@ -53,8 +59,6 @@ def ever_named_on(user, review) -> bool:
 
 def ever_named_user_ids(review) -> set[int]:
     """Everyone who is or ever was named on the review."""
-    from incidents.models import ReviewNaming
-
     if review is None:
         return set()
     ids = set(ReviewNaming.objects.filter(review=review).values_list("user_id", flat=True))
@@ -71,7 +75,5 @@ def may_change_naming(user, review) -> bool:
         return True
     if review is None or review.pk is None:
         return is_team(user)
-    from incidents.models import Review
-
     lead_id = Review.objects.filter(pk=review.pk).values_list("lead_investigator_id", flat=True)
     return user.is_authenticated and user.pk in list(lead_id)

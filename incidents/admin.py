@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.contrib import admin, messages
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -91,9 +94,13 @@ class ReviewNamingAdmin(admin.ModelAdmin):
 @admin.register(AffectedPerson)
 class AffectedPersonAdmin(admin.ModelAdmin):
     """Only ids and status here: identifiable details stay on the audited team pages, and on
-    the privacy pages (peersupport/views_privacy.py), which are audited too."""
+    the privacy pages (peersupport/privacy/views.py), which are audited too."""
 
     audit_name = "person"
+    # The one hook for pages a higher layer adds here, as (route, view, URL name): privacy
+    # operations add the subject access export and the answer to a request to erase
+    # (peersupport.privacy.views.PERSON_ADMIN_PAGES), set by the root URL configuration.
+    extra_pages: ClassVar[list[tuple[str, Callable, str]]] = []
 
     list_display = ("id", "review", "kind", "consent_to_contact", "do_not_contact")
     list_filter = ("kind", "consent_to_contact")
@@ -114,22 +121,9 @@ class AffectedPersonAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        from peersupport import views_privacy
-
         wrap = self.admin_site.admin_view
-        return [
-            path(
-                "<int:pk>/subject-access/",
-                wrap(views_privacy.subject_access),
-                name="incidents_affectedperson_subject_access",
-            ),
-            path(
-                "<int:pk>/erasure/",
-                wrap(views_privacy.erasure),
-                name="incidents_affectedperson_erasure",
-            ),
-            *super().get_urls(),
-        ]
+        pages = [path(route, wrap(view), name=name) for route, view, name in self.extra_pages]
+        return [*pages, *super().get_urls()]
 
     @admin.display(description="Privacy")
     def privacy(self, obj):

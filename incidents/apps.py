@@ -6,6 +6,8 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Reviews and people affected"
 
     def ready(self):
+        # Imported once the app registry is ready (the module reads models): Django's place
+        # for wiring an app in.
         from incidents import referrals
 
         referrals.register()

@@ -1,64 +1,16 @@
-"""Deadlines in working days, with the bank holidays of the organisation's nation.
+"""A review's deadlines (duty of candour, initial report, report) in working days of the
+organisation's nation, under the administrators' deadline rules. Working days themselves are
+counted by peersupport.working_days."""
 
-A working day is a weekday that is not a bank holiday in that nation (the `holidays` package,
-United Kingdom subdivisions). "N working days after" a date does not count that date itself.
-"""
-
-from datetime import date, timedelta
-from functools import lru_cache
-
-import holidays
+from datetime import date
 
 from incidents.models import (
     SERIOUS_INCIDENT_FRAMEWORK,
     DeadlineKind,
     DeadlineRule,
-    Nation,
     ResponseType,
 )
-
-SUBDIVISION = {
-    Nation.ENGLAND: "ENG",
-    Nation.WALES: "WLS",
-    Nation.SCOTLAND: "SCT",
-    Nation.NORTHERN_IRELAND: "NIR",
-}
-
-
-@lru_cache(maxsize=64)
-def _bank_holidays(nation: str, year: int) -> frozenset[date]:
-    calendar = holidays.country_holidays("GB", subdiv=SUBDIVISION[Nation(nation)], years=year)
-    return frozenset(calendar.keys())
-
-
-def is_working_day(day: date, nation: str) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(nation, day.year)
-
-
-def add_working_days(start: date, days: int, nation: str) -> date:
-    """The date `days` working days after `start` (0 gives the next working day from start)."""
-    day = start
-    if days == 0:
-        while not is_working_day(day, nation):
-            day += timedelta(days=1)
-        return day
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if is_working_day(day, nation):
-            counted += 1
-    return day
-
-
-def working_days_between(start: date, end: date, nation: str) -> int:
-    """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
-    if end < start:
-        return -working_days_between(end, start, nation)
-    return sum(
-        1
-        for offset in range(1, (end - start).days + 1)
-        if is_working_day(start + timedelta(days=offset), nation)
-    )
+from peersupport.working_days import add_working_days
 
 
 def _best_rule(rules, kind, nation, response_type):

@@ -7,8 +7,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from incidents.access import organisation_of
-from incidents.deadlines import add_working_days
-from incidents.models import AffectedPerson, Milestone, Review, SelfReferral
+from incidents.models import AffectedPerson, Milestone, Organisation, Review, SelfReferral
+from incidents.validators import display_phone
+from peersupport.working_days import add_working_days
+
+# The team's work queue also gathers support waiting on the team (supporters' offers,
+# concerns, reassignments): pyproject.toml's import contract ignores this import, with why.
+from supporters.models import Concern, OfferStatus, ReassignmentTask, SupportOffer
 
 DUE_SOON_WORKING_DAYS = 5
 QUEUE_LIMIT = 100
@@ -55,8 +60,6 @@ def people_waiting_for_a_supporter(user):
     Every person with consent gets an offer at once (supporters.services.open_offer), so an
     offer in "needs a supporter" is exactly the waiting state.
     """
-    from supporters.models import OfferStatus, SupportOffer
-
     waiting = SupportOffer.objects.filter(status=OfferStatus.NEEDS_SUPPORTER, person=OuterRef("pk"))
     return (
         AffectedPerson.objects.visible_to(user)
@@ -70,8 +73,6 @@ def people_waiting_for_a_supporter(user):
 
 def people_to_contact_again(user, today):
     """People who asked to be contacted later, from the date they chose."""
-    from supporters.models import OfferStatus, SupportOffer
-
     return (
         SupportOffer.objects.filter(
             person__in=AffectedPerson.objects.visible_to(user).with_contact_consent(),
@@ -86,8 +87,6 @@ def people_to_contact_again(user, today):
 
 
 def reassignment_tasks(user):
-    from supporters.models import ReassignmentTask
-
     return (
         ReassignmentTask.objects.filter(
             done_at__isnull=True,
@@ -100,8 +99,6 @@ def reassignment_tasks(user):
 
 def open_concerns(user):
     """Open concerns about people this user may see, oldest first: the most urgent items."""
-    from supporters.models import Concern
-
     return (
         Concern.objects.open()
         .filter(offer__person__in=AffectedPerson.objects.visible_to(user))
@@ -154,3 +151,18 @@ def work_queue_for(user, today: date | None = None) -> dict:
         "horizon": horizon,
         "limit": QUEUE_LIMIT,
     }
+
+
+def phone_numbers() -> list[dict]:
+    """Each organisation's service phone number, for people who would rather call."""
+    return [
+        {"name": name, "phone": display_phone(phone)}
+        for name, phone in Organisation.objects.exclude(phone="").values_list("name", "phone")
+    ]
+
+
+def organisation_phone(organisation) -> list[dict]:
+    """The person's own organisation's number where we know it, else every organisation's."""
+    if organisation is not None and organisation.phone:
+        return [{"name": organisation.name, "phone": display_phone(organisation.phone)}]
+    return phone_numbers()

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from feedback import invitations as surveys
+from incidents import hooks
 from incidents.access import may_change_naming
 from incidents.deadlines import compute_deadlines
 from incidents.models import (
@@ -13,6 +13,7 @@ from incidents.models import (
     AvoidDate,
     Consent,
     ConsentRecord,
+    DeadlineRule,
     Milestone,
     NamingRole,
     Review,
@@ -130,16 +131,12 @@ def change_naming(review: Review, before: dict, after: dict, *, by) -> dict:
 
 def _after_naming_changed(review: Review) -> None:
     """Someone newly named may have been the supervisor reading notes about its people."""
-    from supporters.services import alert_if_notes_unsupervised
-
-    alert_if_notes_unsupervised(people_of=review)
+    hooks.naming_changed(people_of=review)
 
 
 @transaction.atomic
 def recompute_open_review_deadlines() -> int:
     """After an administrator edits a deadline rule: move every open review's due dates."""
-    from incidents.models import DeadlineRule
-
     rules = list(DeadlineRule.objects.all())
     changed = 0
     for review in Review.objects.open().select_related("organisation"):
@@ -186,7 +183,7 @@ def change_review_status(
         changed_by=by,
     )
     audit.record("review.status_changed", request=request, actor=by, obj=review, to=str(to_status))
-    surveys.review_closed(review)  # invites its people only when the review has closed
+    hooks.review_closed(review)  # its people are invited to a survey once it has closed
     return review
 
 
@@ -249,17 +246,13 @@ def record_consent(
 
 
 def _support_follows_consent(person, by):
-    from supporters.services import consent_changed
-
-    consent_changed(person, by=by)
+    hooks.consent_changed(person, by=by)
 
 
 @transaction.atomic
 def add_milestone(review: Review, kind: str, due_on, *, by, request=None) -> Milestone:
-    from supporters import reminders
-
     milestone = Milestone.objects.create(review=review, kind=kind, due_on=due_on)
-    reminders.milestone_added(milestone)
+    hooks.milestone_added(milestone)
     audit.record("review.milestone_added", request=request, actor=by, obj=review, kind=kind)
     return milestone
 

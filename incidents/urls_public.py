@@ -1,4 +1,7 @@
-"""Public pages (no login), and the team's page for a request for support (namespace "public")."""
+"""Public pages (no login), and the team's page for a request for support (namespace "public").
+
+The page about peer support (public:about) lists supporters, so it is supporters.views_public's;
+the root URL configuration adds it to this namespace."""
 
 from django.urls import path
 
@@ -7,7 +10,6 @@ from incidents import views_public
 app_name = "public"
 
 urlpatterns = [
-    path("peer-support/", views_public.about, name="about"),
     path("peer-support/ask/", views_public.referral_form, name="referral_form"),
     path("peer-support/ask/thank-you/", views_public.referral_thanks, name="referral_thanks"),
     path("privacy/", views_public.privacy, name="privacy"),

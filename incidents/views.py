@@ -61,6 +61,7 @@ def review_list(request):
         .select_related("service", "lead_investigator")
         .annotate(
             people_count=Subquery(
+                # scoped: a count per visible review
                 AffectedPerson.objects.filter(review=OuterRef("pk"))
                 .order_by()
                 .values("review")

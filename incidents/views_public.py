@@ -12,17 +12,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from incidents import selectors
 from incidents.forms_public import ConvertReferralForm, ReferralForm
 from incidents.models import AffectedPerson, Organisation, SelfReferral
 from incidents.referrals import convert_referral, submit_referral
-from incidents.validators import display_phone
 from peersupport import audit, ratelimit
 from peersupport.access import role_required
 from peersupport.forms import posted
 from peersupport.models import PublicPage
 from peersupport.public_page_defaults import DEFAULTS as PAGE_DEFAULTS
 from peersupport.roles import Role
-from supporters.models import PeerSupporter, Pool, SupporterStatus
 
 # Requests accepted from one address in an hour. Staff on one hospital network may share an
 # address, so this is generous for people and still stops a script; settings may change it.
@@ -30,50 +29,6 @@ REFERRALS = ratelimit.Rule("referral", setting="REFERRALS_PER_HOUR", default=5)
 
 
 # Public pages ----------------------------------------------------------------------------------
-
-
-def _phone_numbers():
-    """Each organisation's service phone number, for people who would rather call."""
-    return [
-        {"name": name, "phone": display_phone(phone)}
-        for name, phone in Organisation.objects.exclude(phone="").values_list("name", "phone")
-    ]
-
-
-def _public_supporters():
-    """Active supporters who chose to share a first name: that name and their role, nothing else.
-
-    Grouped by pool (staff peers first). Reads only the shared fields, never the user's name.
-    """
-    rows = (
-        PeerSupporter.objects.filter(status=SupporterStatus.ACTIVE, user__is_active=True)
-        .exclude(public_first_name="")
-        .order_by("public_first_name", "pk")
-        .values_list("pool", "public_first_name", "public_role")
-    )
-    groups = {Pool.STAFF: [], Pool.LIVED_EXPERIENCE: []}
-    for pool, first_name, role in rows:
-        groups.setdefault(pool, []).append({"first_name": first_name, "role": role})
-    titles = {
-        Pool.STAFF: "Staff peer supporters",
-        Pool.LIVED_EXPERIENCE: "Peer supporters for families, carers and patients",
-    }
-    return [
-        {"title": titles.get(pool, "Peer supporters"), "people": people}
-        for pool, people in groups.items()
-        if people
-    ]
-
-
-@login_not_required
-@require_safe
-def about(request):
-    """What peer support is, who the supporters are, how to ask, and what to do in an emergency."""
-    return render(
-        request,
-        "public/about.html",
-        {"supporter_groups": _public_supporters(), "phone_numbers": _phone_numbers()},
-    )
 
 
 @login_not_required
@@ -89,7 +44,7 @@ def referral_form(request):
             return render(
                 request,
                 "public/referral_limited.html",
-                {"phone_numbers": _phone_numbers()},
+                {"phone_numbers": selectors.phone_numbers()},
                 status=429,
             )
         if form.is_robot:
@@ -101,14 +56,20 @@ def referral_form(request):
     return render(
         request,
         "public/referral_form.html",
-        {"form": form, "available": bool(organisations), "phone_numbers": _phone_numbers()},
+        {
+            "form": form,
+            "available": bool(organisations),
+            "phone_numbers": selectors.phone_numbers(),
+        },
     )
 
 
 @login_not_required
 @require_safe
 def referral_thanks(request):
-    return render(request, "public/referral_thanks.html", {"phone_numbers": _phone_numbers()})
+    return render(
+        request, "public/referral_thanks.html", {"phone_numbers": selectors.phone_numbers()}
+    )
 
 
 def public_page(slug: str) -> PublicPage:

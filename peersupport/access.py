@@ -1,8 +1,10 @@
-"""One place that answers "may this user do X / see this object".
+"""Role checks only: is this user a team member, a supporter, a manager; views use
+`role_required`.
 
-Role checks are plain functions; views use `role_required`. Object rules (a supporter sees a
-person only while assigned, restricted reviews only their named team) are added here by the
-steps that build those objects, so a newcomer finds every rule by its name in this module.
+Who may see a *person*, a review, an offer or a note lives with the objects it protects:
+`incidents.access` and the `visible_to` querysets in `incidents.models` (the team),
+`supporters.access` (supporters, supervisors and the confidentiality wall). The table in
+docs/architecture.md names each rule's function.
 """
 
 from functools import wraps

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 
 from peersupport import audit
 from peersupport.models import AuditEvent, Message, PublicPage, TimingRule, User
+from peersupport.outbox import reschedule_rule, retry
 from peersupport.services import deactivate_user, reset_mfa, send_account_invitation
 
 
@@ -125,7 +126,6 @@ class TimingRuleAdmin(admin.ModelAdmin):
     readonly_fields = ("key", "before")
 
     def save_model(self, request, obj, form, change):
-        from peersupport.outbox import reschedule_rule
 
         super().save_model(request, obj, form, change)
         moved = reschedule_rule(obj.key)
@@ -155,7 +155,6 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed messages")
     def retry_failed(self, request, queryset):
-        from peersupport.outbox import retry
 
         for message in queryset.filter(status="failed"):
             retry(message)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from peersupport.models import AuditEvent
+from peersupport.spreadsheet import safe_cell
 
 
 def client_ip(request) -> str | None:
@@ -83,9 +84,7 @@ CSV_COLUMNS = ["at", "actor_label", "action", "object_type", "object_id", "ip_ad
 
 
 def _csv_safe(value) -> str:
-    """No cell a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell("" if value is None else str(value))
 
 
 def write_csv(events, stream) -> int:

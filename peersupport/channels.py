@@ -1,16 +1,40 @@
-"""One transport class per channel, all with the same `send(message, to=, context=)`.
+"""How a person can be reached (the choices stored on a person), and one transport class per
+outbox channel, all with the same `send(message, to=, context=)`.
 
 Each raises PermanentError (do not retry) or TemporaryError (retry later); the outbox records
 the error on the message. The message's idempotency key travels with it: the email's
 Message-ID, the GOV.UK Notify reference, the letter's row.
 """
 
+import os
 import secrets
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+
+from peersupport.models import Alert, Letter
+
+
+class Channel(models.TextChoices):
+    """A person's preferred way of contact (AffectedPerson.preferred_channel)."""
+
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone call"
+    SMS = "sms", "Text message"
+    LETTER = "letter", "Letter"
+
+
+class AccessibleFormat(models.TextChoices):
+    """Formats a person asked for (AffectedPerson.accessible_formats); a letter to someone who
+    asked for large print is printed large."""
+
+    LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
+    BSL = "bsl", "British Sign Language interpreter"
+    BRAILLE = "braille", "Braille"
 
 
 class TemporaryError(Exception):
@@ -84,6 +108,7 @@ def sms_client():
     """GOV.UK Notify when settings switch it on, the recording fake when asked for, or None."""
     provider = getattr(settings, "SMS_PROVIDER", "")
     if provider == "notify":
+        # Imported only when GOV.UK Notify is switched on: an optional provider's client.
         from notifications_python_client.notifications import NotificationsAPIClient
 
         return NotificationsAPIClient(settings.NOTIFY_API_KEY, timeout=settings.NOTIFY_TIMEOUT)
@@ -130,13 +155,10 @@ def letter_reference() -> str:
 
 
 class LetterChannel:
-    """A letter is prepared for the team to print and post (peersupport.views_messages); its
-    text and any answer link are made when it is printed (peersupport.letters), never here."""
+    """A letter is prepared for the team to print and post (peersupport.team_messages); its
+    text and any answer link are made when it is printed (peersupport.team_messages.letters), never here."""
 
     def send(self, message, *, to, context: dict) -> None:
-        from incidents.models import AccessibleFormat
-        from peersupport.models import Letter
-
         if to is None or not to.address.strip():
             raise PermanentError("No postal address recorded.")
         Letter.objects.get_or_create(
@@ -150,8 +172,6 @@ class LetterChannel:
 
 class InAppChannel:
     def send(self, message, *, to, context: dict) -> None:
-        from peersupport.models import Alert
-
         if to is None or not to.is_active:
             raise PermanentError("No active user to alert.")
         text = _one_line(render_to_string(f"messages/{message.kind}-alert.txt", context))
@@ -169,8 +189,6 @@ class RecordingChannel:
     file named by OUTBOX_RECORD_FAIL_FILE exists, every call fails as a provider outage."""
 
     def send(self, message, *, to, context: dict) -> None:
-        import os
-
         fail_flag = getattr(settings, "OUTBOX_RECORD_FAIL_FILE", "")
         if fail_flag and os.path.exists(fail_flag):
             raise TemporaryError("Recording provider is down.")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from peersupport.models import Alert
 from peersupport.roles import Role, roles_of
 
 
@@ -32,7 +33,6 @@ def navigation_for(user) -> list[tuple[str, str]]:
 
 
 def unread_alerts(user) -> int:
-    from peersupport.models import Alert
 
     if user is None or not user.is_authenticated:
         return 0

@@ -237,7 +237,7 @@ class PublicPage(models.Model):
 class Letter(models.Model):
     """A letter the letter channel has prepared: the team prints it and marks it posted.
 
-    Its text is drawn when it is printed (peersupport.letters), and an answer link in it is
+    Its text is drawn when it is printed (peersupport.team_messages.letters), and an answer link in it is
     made then, once per copy: only that link's token hash is kept (`link_hash`), and a reprint
     revokes it. `reference` is a short code the person can read out on the phone instead of
     typing a link.

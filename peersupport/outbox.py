@@ -21,13 +21,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic
 
+from celery import shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from peersupport.channels import CHANNELS, PermanentError, TemporaryError
+from peersupport import links, timing
+from peersupport.channels import CHANNELS, Channel, PermanentError, TemporaryError
 from peersupport.contact_windows import next_allowed
+from peersupport.jobs import record_job_run
 from peersupport.log_filters import describe
 from peersupport.models import Message, MessageStatus
 
@@ -88,10 +91,8 @@ def enqueue(
     if kind not in KINDS:
         raise ValueError(f"Unknown message kind {kind!r}")
     if rule:
-        from peersupport.timing import due_after
-
         anchor = anchor or timezone.now()
-        due_at = due_after(rule, anchor, nation or "england")
+        due_at = timing.due_after(rule, anchor, nation or "england")
         if due_at is None:
             return None
     cause_type, cause_id = cause_of(cause)
@@ -122,8 +123,6 @@ def enqueue(
         },
     )
     if created and due_at <= timezone.now():
-        from peersupport.tasks import send_message
-
         transaction.on_commit(lambda: send_message.delay(message.pk))
     return message
 
@@ -144,17 +143,15 @@ def cancel_pending(*, cause=None, person=None, kinds=None, reason: str) -> int:
 def reschedule_rule(key: str) -> int:
     """An administrator changed a timing rule: every message still waiting on it moves (or is
     cancelled, if the rule was switched off)."""
-    from peersupport.timing import due_after, rule
-
     waiting = Message.objects.filter(rule=key, status=MessageStatus.PENDING)
-    if not rule(key).enabled:
+    if not timing.rule(key).enabled:
         return waiting.update(
             status=MessageStatus.CANCELLED,
             cancelled_reason="An administrator switched the rule off.",
         )
     moved = 0
     for message in waiting.exclude(anchor_at=None):
-        message.due_at = due_after(key, message.anchor_at, message.nation or "england")
+        message.due_at = timing.due_after(key, message.anchor_at, message.nation or "england")
         message.save(update_fields=["due_at"])
         moved += 1
     return moved
@@ -164,8 +161,6 @@ def person_channel(person) -> str | None:
     """The outbox channel for a person's preferred way of contact. Someone who prefers a
     phone call (which the team makes itself) still gets a written copy by email if we have
     their address; otherwise None."""
-    from incidents.models import Channel
-
     preferred = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.LETTER: "letter"}
     if person.preferred_channel in preferred:
         return preferred[person.preferred_channel]
@@ -206,15 +201,13 @@ def _reason_to_cancel(message, kind: Kind) -> str | None:
 
 def _context(message, kind: Kind) -> dict:
     """The message's context. A letter's answer link is made when it is printed
-    (peersupport.letters), so any link made while preparing it is revoked at once."""
+    (peersupport.team_messages.letters), so any link made while preparing it is revoked at once."""
     if message.channel != "letter":
         return kind.context(message)
-    from feedback import tokens
-
-    with tokens.collecting() as issued:
+    with links.collecting() as made:
         context = kind.context(message)
-    for token in issued:
-        tokens.revoke(token.token_hash)
+    for link in made:
+        link.revoke()
     return context
 
 
@@ -352,3 +345,20 @@ def retry(message: Message) -> None:
     Message.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
         status=MessageStatus.PENDING, due_at=timezone.now(), attempts=0
     )
+
+
+# The outbox's own Celery tasks. Their names are the ones beat's schedule and queued work have
+# always used, from when they lived in peersupport.tasks.
+
+
+@shared_task(name="peersupport.tasks.send_due_messages", ignore_result=True)
+def send_due_messages():
+    """The outbox sweep, run by beat every 30 seconds."""
+    sweep()
+    record_job_run("send_due_messages")
+
+
+@shared_task(name="peersupport.tasks.send_message", ignore_result=True)
+def send_message(message_id: int):
+    """Send one message now; harmless if the sweep got there first (the claim fails)."""
+    deliver(message_id)

@@ -292,9 +292,9 @@ SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-# peersupport.suppression, for every figure a manager sees (NHS Digital's rule for published
-# statistics): counts from 1 to SUPPRESS_COUNTS_UP_TO withheld, the rest rounded to the nearest
-# SUPPRESS_ROUND_TO.
+# peersupport.dashboard.suppression, for every figure a manager sees (NHS Digital's rule for
+# published statistics): counts from 1 to SUPPRESS_COUNTS_UP_TO withheld, the rest rounded to the
+# nearest SUPPRESS_ROUND_TO.
 SUPPRESS_COUNTS_UP_TO = env_int("SUPPRESS_COUNTS_UP_TO", 7)
 SUPPRESS_ROUND_TO = env_int("SUPPRESS_ROUND_TO", 5)
 if SUPPRESS_COUNTS_UP_TO < 0 or SUPPRESS_ROUND_TO < 1:

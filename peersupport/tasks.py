@@ -1,6 +1,14 @@
+"""The Celery tasks, wired here for `autodiscover_tasks` (part of the composition root, with
+peersupport.celery). Each layer keeps its own work; this module only names it for beat."""
+
 from celery import shared_task
 
+from peersupport.dashboard.figures import refresh_cached_figures
 from peersupport.jobs import record_job_run
+from peersupport.outbox import send_due_messages, send_message
+from peersupport.privacy.retention import apply_retention as apply_retention_now
+
+__all__ = ["apply_retention", "heartbeat", "refresh_measures", "send_due_messages", "send_message"]
 
 HEARTBEAT = "heartbeat"
 
@@ -12,35 +20,14 @@ def heartbeat():
 
 
 @shared_task(ignore_result=True)
-def send_due_messages():
-    """The outbox sweep, run by beat every 30 seconds."""
-    from peersupport.outbox import sweep
-
-    sweep()
-    record_job_run("send_due_messages")
-
-
-@shared_task(ignore_result=True)
 def apply_retention():
     """Anonymise records past their retention period (also `manage.py apply_retention`)."""
-    from peersupport.privacy import apply_retention
-
-    apply_retention()
+    apply_retention_now()
     record_job_run("apply_retention")
-
-
-@shared_task(ignore_result=True)
-def send_message(message_id: int):
-    """Send one message now; harmless if the sweep got there first (the claim fails)."""
-    from peersupport.outbox import deliver
-
-    deliver(message_id)
 
 
 @shared_task(ignore_result=True)
 def refresh_measures():
     """Keep the dashboard's cached figures fresh, so its pages answer from the cache."""
-    from peersupport.measures import refresh_cached_figures
-
     refresh_cached_figures()
     record_job_run("refresh_measures")

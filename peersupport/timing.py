@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from peersupport.models import DelayUnit, TimingRule
 from peersupport.timing_defaults import DEFAULTS
+from peersupport.working_days import add_working_days, is_working_day
 
 WORKDAY_START, WORKDAY_END = time(9, 0), time(17, 0)
 
@@ -35,8 +36,6 @@ def due_after(key: str, start: datetime, nation: str = "england") -> datetime | 
 
 def subtract_delay(end: datetime, amount: int, unit: str, nation: str) -> datetime:
     """`amount` units before `end`; working days step back over weekends and bank holidays."""
-    from incidents.deadlines import is_working_day
-
     if unit in (DelayUnit.WORKING_DAYS, DelayUnit.WORKING_HOURS):
         local = timezone.localtime(end)
         day, counted = local.date(), 0
@@ -50,8 +49,6 @@ def subtract_delay(end: datetime, amount: int, unit: str, nation: str) -> dateti
 
 
 def add_delay(start: datetime, amount: int, unit: str, nation: str) -> datetime:
-    from incidents.deadlines import add_working_days, is_working_day
-
     if unit == DelayUnit.MINUTES:
         return start + timedelta(minutes=amount)
     if unit == DelayUnit.HOURS:

@@ -2,17 +2,40 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from peersupport import views, views_dashboard, views_messages
+from feedback import urls as feedback_urls
+from incidents import urls_public as incidents_public_urls
+from incidents.admin import AffectedPersonAdmin
+from peersupport import views
+from peersupport.dashboard import views as dashboard_views
+from peersupport.privacy.views import PERSON_ADMIN_PAGES
+from peersupport.team_messages import views as views_messages
+from supporters import views_public as supporters_public
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Peer support administration"
 admin.site.site_title = "Peer support administration"
+# Privacy operations add their pages to a person's admin page (before admin.site.urls is read).
+AffectedPersonAdmin.extra_pages = PERSON_ADMIN_PAGES
+
+# The survey results page is reporting's (feedback may not import it): it keeps its path among
+# feedback's pages and its name, feedback:survey_results.
+feedback_pages = [
+    *feedback_urls.urlpatterns,
+    path("surveys/results/", dashboard_views.survey_results, name="survey_results"),
+]
+
+# The page about peer support lists supporters (supporters.views_public; incidents may not import it):
+# it keeps its path among the public pages and its name, public:about.
+public_pages = [
+    path("peer-support/", supporters_public.about, name="about"),
+    *incidents_public_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
-    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
-    path("dashboard/measures.csv", views_dashboard.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/measures.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("alerts/", views.alerts, name="alerts"),
     path("messages/", views_messages.messages_page, name="messages"),
     path("messages/<int:pk>/retry/", views_messages.message_retry, name="message_retry"),
@@ -33,8 +56,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("incidents.urls")),
     path("", include("supporters.urls")),
-    path("", include(("supporters.urls_practice", "practice"), namespace="practice")),
-    path("", include(("supporters.urls_oversight", "oversight"), namespace="oversight")),
-    path("", include(("incidents.urls_public", "public"), namespace="public")),
-    path("", include("feedback.urls")),
+    path("", include(("supporters.practice.urls", "practice"), namespace="practice")),
+    path("", include(("supporters.oversight.urls", "oversight"), namespace="oversight")),
+    path("", include((public_pages, "public"), namespace="public")),
+    path("", include((feedback_pages, feedback_urls.app_name))),
 ]

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from peersupport.access import role_required
 from peersupport.celery import app as celery_app
 from peersupport.jobs import seconds_since_last_run
+from peersupport.models import Alert
 from peersupport.roles import Role, primary_role
+from peersupport.sessions import seconds_left
 from peersupport.tasks import HEARTBEAT
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,6 @@ def home(request):
 @role_required(Role.TEAM, Role.SUPPORTER, Role.MANAGER, Role.ADMINISTRATOR)
 def alerts(request):
     """The user's in-app alerts, newest first; opening the page marks them read."""
-    from peersupport.models import Alert
 
     items = list(Alert.objects.filter(user=request.user)[:100])
     Alert.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
@@ -88,7 +89,6 @@ def healthz(request):
 def session_status(request):
     """How long before this session ends, for the page's timeout warning. A GET only asks;
     a POST ("Stay logged in") counts as activity, so it puts the idle limit off again."""
-    from peersupport.sessions import seconds_left
 
     if not request.user.is_authenticated:
         return JsonResponse({"authenticated": False, "seconds_left": 0, "can_extend": False})

@@ -6,8 +6,14 @@ class SupportersConfig(AppConfig):
     verbose_name = "Peer supporters and support"
 
     def ready(self):
-        from supporters import messages
+        # Imported once the app registry is ready (the modules read models): Django's place
+        # for wiring an app in.
+        from incidents import hooks as incidents_hooks
+        from supporters import messages, reminders, services
 
         messages.register()
         messages.register_practice()
         messages.register_reminders()
+        incidents_hooks.naming_changed.connect(services.alert_if_notes_unsupervised)
+        incidents_hooks.consent_changed.connect(services.consent_changed)
+        incidents_hooks.milestone_added.connect(reminders.milestone_added)

@@ -16,7 +16,7 @@ because the offer is the cause of every reminder about it.
 | milestone-before, milestone-after               | support_started, milestone_added | the supporter |
 | wellbeing-after-contact                         | contact_recorded             | the supporter   |
 | wellbeing-monthly                               | checkin_recorded, supporter_activated | the supporter |
-| supervision-due                                 | supervision_recorded, supporter_activated | supporter and supervisor |
+| supervision-due (supporters.supervision)        | supervision_recorded, supporter_activated | supporter and supervisor |
 | training-expiry-warning                         | training_recorded            | supporter and supervisor |
 """
 
@@ -24,8 +24,11 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
-from incidents.models import PersonKind, TeamMember
+from incidents.access import team_of
+from incidents.models import PersonKind
 from peersupport import outbox
+from supporters import supervision
+from supporters.models import OfferStatus, SupportOffer
 
 STAFF_ALERT_CHANNELS = ("in_app", "email")
 WAITING_KINDS = ("no_supporter_alert", "no_supporter_escalation")
@@ -38,16 +41,6 @@ def _at_morning(day) -> datetime:
 
 def _nation(person) -> str:
     return person.organisation.nation
-
-
-def team_of(organisation):
-    """The active team members of an organisation: who is alerted about its people."""
-    return [
-        m.user
-        for m in TeamMember.objects.filter(
-            organisation=organisation, user__is_active=True
-        ).select_related("user")
-    ]
 
 
 def _lead_for(person):
@@ -203,8 +196,6 @@ def schedule_milestone_nudges(offer, milestone) -> None:
 
 def milestone_added(milestone) -> None:
     """Nudge the supporter of everyone on the review whose support is under way."""
-    from supporters.models import OfferStatus, SupportOffer
-
     offers = SupportOffer.objects.filter(
         person__review=milestone.review,
         status__in=(OfferStatus.ACCEPTED, OfferStatus.ACTIVE),
@@ -271,7 +262,7 @@ def supporter_activated(supporter) -> None:
     _replace(
         "supervision_due",
         supporter,
-        rule="supervision-due",
+        rule=supervision.RULE,
         anchor=_at_morning(last.held_on) if last else now,
         recipients=recipients,
         reason="The supporter's status changed.",
@@ -295,7 +286,7 @@ def supervision_recorded(session) -> None:
     _replace(
         "supervision_due",
         supporter,
-        rule="supervision-due",
+        rule=supervision.RULE,
         anchor=_at_morning(session.held_on),
         recipients=recipients,
         reason="A newer supervision session was recorded.",

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from feedback import invitations as surveys
+from incidents.access import team_of
 from incidents.models import Consent, TeamMember
 from peersupport import audit, outbox
 from peersupport.timing import due_after
-from supporters import reminders
+from supporters import hooks, reminders
+from supporters.access import note_supervisor_missing
+from supporters.matching import why_not_eligible
 from supporters.models import (
     ASSIGNED_STATUSES,
     CloseReason,
@@ -59,8 +61,6 @@ def open_offer(person, *, by=None) -> SupportOffer | None:
 
 def _check_eligible(offer, supporter, *, override_reason):
     """Check again at the moment of assigning: the shortlist the team saw may be stale."""
-    from supporters.matching import why_not_eligible
-
     reasons = why_not_eligible(supporter, offer.person, override_pool=bool(override_reason.strip()))
     if reasons:
         raise ValidationError(f"{supporter} cannot be assigned: {'; '.join(reasons)}.")
@@ -214,7 +214,7 @@ def _close(offer, reason, *, by):
     outbox.cancel_pending(
         cause=offer, reason=f"Support closed: {CloseReason(reason).label.lower()}."
     )
-    surveys.support_closed(offer)  # not after a reassignment
+    hooks.support_closed(offer)  # not after a reassignment: a survey (feedback)
 
 
 @transaction.atomic
@@ -381,7 +381,6 @@ def alert_if_notes_unsupervised(*, people_of=None, supporter=None) -> int:
     """Alert the team when a supporter is left with nobody who may read their notes about
     someone they support (supporters.access.note_supervisor_missing): after a change to who is
     named on a review (`people_of`), or to a supporter's supervisors. Returns the alerts made."""
-    from supporters.access import note_supervisor_missing
 
     offers = SupportOffer.objects.assigned().select_related(
         "person__organisation", "person__review", "supporter__user"
@@ -399,7 +398,7 @@ def alert_if_notes_unsupervised(*, people_of=None, supporter=None) -> int:
             supporter=offer.supporter, organisation=organisation
         ).values_list("supervisor_id", flat=True)
         lapse = f"offer:{offer.pk}:supervisor:{next(iter(named), 0)}"
-        for member in reminders.team_of(organisation):
+        for member in team_of(organisation):
             for channel in reminders.STAFF_ALERT_CHANNELS:
                 outbox.enqueue(
                     "supervisor_needed",

@@ -39,7 +39,6 @@ from supporters.matching import shortlist
 from supporters.messages import person_message_context
 from supporters.models import (
     ASSIGNED_STATUSES,
-    SUPERVISION_INTERVAL,
     OfferedVia,
     OfferStatus,
     Pool,
@@ -47,6 +46,7 @@ from supporters.models import (
     TrainingRecord,
     caseload_annotation,
 )
+from supporters.supervision import supervision_interval
 
 
 def _form_error(form, error):
@@ -65,7 +65,9 @@ def mandatory_training_expiry(supporters) -> dict[int, date | None]:
     mandatory courses, of the latest expiry of that course (a renewal replaces the old one)."""
     never = date.max
     latest = (
-        TrainingRecord.objects.filter(supporter__in=supporters, course__mandatory=True)
+        TrainingRecord.objects.filter(  # scoped: supporters the caller may see
+            supporter__in=supporters, course__mandatory=True
+        )
         .values("supporter", "course")
         .annotate(latest=Max(Coalesce("expires_on", Value(never))))
     )
@@ -86,6 +88,7 @@ def roster(request):
         )
     )
     today = timezone.localdate()
+    interval = supervision_interval()
     supporters = list(supporters)
     expiries = mandatory_training_expiry(supporters)
     for s in supporters:
@@ -93,11 +96,9 @@ def roster(request):
     rows = [
         {
             "supporter": s,
-            "supervision_due": (s.last_supervision + SUPERVISION_INTERVAL)
-            if s.last_supervision
-            else None,
+            "supervision_due": (s.last_supervision + interval) if s.last_supervision else None,
             "supervision_overdue": s.last_supervision is None
-            or s.last_supervision + SUPERVISION_INTERVAL < today,
+            or s.last_supervision + interval < today,
         }
         for s in supporters
     ]

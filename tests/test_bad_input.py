@@ -35,8 +35,9 @@ from feedback.offer_links import offer_answer_url
 from incidents.models import AffectedPerson, Milestone, Review, SelfReferral
 from peersupport import outbox
 from peersupport.forms import NHSDateField
-from supporters import practice, services
+from supporters import services
 from supporters.models import CodeAcceptance, Concern, PeerSupporter, SupportOffer
+from supporters.practice import services as practice
 from tests.conftest import IN_CI
 from tests.factories import AffectedPersonFactory
 

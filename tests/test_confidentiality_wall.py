@@ -13,7 +13,8 @@ import pytest
 from django.urls import reverse
 
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
+from supporters.practice import services as practice
 from tests.access_table import ACCESS, POST_ONLY, URL_KWARGS
 from tests.factories import TeamMemberFactory
 

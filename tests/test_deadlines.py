@@ -2,13 +2,9 @@ from datetime import date
 
 import pytest
 
-from incidents.deadlines import (
-    add_working_days,
-    compute_deadlines,
-    is_working_day,
-    working_days_between,
-)
+from incidents.deadlines import compute_deadlines
 from incidents.models import DeadlineKind, DeadlineRule, Nation, ResponseType
+from peersupport.working_days import add_working_days, is_working_day, working_days_between
 from tests.factories import ReviewFactory
 
 ENGLAND, WALES, SCOTLAND = Nation.ENGLAND, Nation.WALES, Nation.SCOTLAND

@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from peersupport import audit
-from peersupport.demo import DEMO_USERS
+from peersupport.demo.accounts import DEMO_USERS
 from peersupport.jobs import record_job_run
 from peersupport.models import AuditEvent, User
 from peersupport.roles import Role, group_name, primary_role, roles_of

@@ -14,16 +14,14 @@ from django.utils import timezone
 
 from incidents.models import PersonKind, TeamMember
 from peersupport.roles import Role
-from supporters import matching
+from supporters import scoring
 from supporters.matching import (
     HARD_FILTERS,
     SUPERVISION_GRACE,
-    WEIGHTS,
     shortlist,
     why_not_eligible,
 )
 from supporters.models import (
-    SUPERVISION_INTERVAL,
     Course,
     OfferStatus,
     Pool,
@@ -31,6 +29,8 @@ from supporters.models import (
     SupporterStatus,
     SupportOffer,
 )
+from supporters.scoring import WEIGHTS
+from supporters.supervision import supervision_interval
 from tests.factories import (
     AffectedPersonFactory,
     CourseFactory,
@@ -201,7 +201,7 @@ def test_missing_mandatory_training(person, make_candidate, today):
 @covers_rule("supervision_overdue")
 def test_overdue_supervision(person, make_candidate, today):
     supporter = make_candidate(supervised=False)
-    limit = SUPERVISION_INTERVAL + SUPERVISION_GRACE
+    limit = supervision_interval() + SUPERVISION_GRACE
     SupervisionSessionFactory(supporter=supporter, held_on=today - limit - timedelta(days=1))
     assert_excluded(person, supporter, today, "Supervision overdue: last held")
     SupervisionSessionFactory(supporter=supporter, held_on=today - limit)
@@ -553,4 +553,4 @@ def test_query_count_does_not_grow_with_supporters(
 
 def test_weights_are_integers():
     assert all(isinstance(value, int) for value in WEIGHTS.values())
-    assert matching.WEIGHTS["per_person_supported"] < 0
+    assert scoring.WEIGHTS["per_person_supported"] < 0

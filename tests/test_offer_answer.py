@@ -439,7 +439,7 @@ def test_too_many_token_pages_from_one_address_get_a_kind_429(client, link, sett
 
 
 def test_the_rate_limit_keeps_only_a_hash_of_the_address(client, rf):
-    from feedback.views import TOKEN_PAGES
+    from feedback.public_pages import TOKEN_PAGES
     from peersupport import ratelimit
 
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")

@@ -155,13 +155,24 @@ def test_cancel_pending_by_cause(kind, person):
 
 
 def test_celery_task_delivers(kind, templates, person):
-    from peersupport.tasks import send_due_messages, send_message
+    from peersupport.outbox import send_due_messages, send_message
 
     message = outbox.enqueue("test_note", "email", person=person)
     send_message(message.pk)
     send_message(message.pk)
     send_due_messages()
     assert len(mail.outbox) == 1
+
+
+def test_outbox_tasks_keep_the_names_beat_and_queued_work_use():
+    from django.conf import settings
+
+    from peersupport.outbox import send_due_messages, send_message
+
+    assert send_message.name == "peersupport.tasks.send_message"
+    assert send_due_messages.name == "peersupport.tasks.send_due_messages"
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert send_due_messages.name in scheduled
 
 
 def test_timing_rules_are_seeded_and_editing_one_moves_the_schedule():

@@ -13,8 +13,9 @@ from incidents.selectors import work_queue_for
 from peersupport import outbox
 from peersupport.models import Alert, AuditEvent, Message, MessageStatus
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.models import GroupDebrief, SupervisorAssignment
+from supporters.practice import services as practice
 from supporters.templatetags.oversight_tags import contact_summaries
 from tests.factories import ReviewFactory, TeamMemberFactory
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from peersupport import outbox
 from peersupport.models import Alert, Message
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.models import (
     Concern,
     Contact,
@@ -23,6 +23,7 @@ from supporters.models import (
     SupervisorAssignment,
     WellbeingCheckIn,
 )
+from supporters.practice import services as practice
 from supporters.templatetags.practice_tags import contacts_for
 from tests.factories import OrganisationFactory, TeamMemberFactory
 
@@ -556,7 +557,7 @@ def test_a_low_check_in_with_no_supervisor_alerts_the_organisation_lead(
     supporter, organisation, team_user
 ):
     from peersupport.models import Message
-    from supporters import practice
+    from supporters.practice import services as practice
 
     supporter.supervisor = None
     supporter.save()

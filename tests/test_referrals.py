@@ -428,7 +428,8 @@ def test_a_concern_about_a_person_with_no_review_escalates_to_the_organisations_
     organisation, team_user, make_user, make_supporter
 ):
     from peersupport.roles import Role
-    from supporters import practice, services
+    from supporters import services
+    from supporters.practice import services as practice
     from tests.factories import TeamMemberFactory
 
     lead = make_user(Role.TEAM, "lead@example.org")

@@ -36,6 +36,7 @@ from feedback.views_survey import SURVEY_SESSION_KEY
 from incidents import services as incidents_services
 from incidents.models import ReviewStatus
 from peersupport import outbox
+from peersupport.dashboard import survey_results
 from peersupport.models import Alert, AuditEvent, Message, MessageStatus, TimingRule
 from peersupport.roles import Role
 from supporters import services
@@ -848,7 +849,7 @@ def test_a_manager_sees_rounded_counts_and_the_team_exact_ones(
     staff = Questionnaire.objects.get(slug="staff")
     _invitations(families, organisation, sent=23, answered=12, opted_out=9)
     _invitations(staff, organisation, sent=9, answered=8)  # 1 did not answer: a complement
-    published = {c.questionnaire.slug: c for c in selectors.published_survey_counts()}
+    published = {c.questionnaire.slug: c for c in survey_results.published_survey_counts()}
     fam = published["families-and-service-users"]
     assert (fam.sent, fam.responses, fam.opted_out, fam.rate) == (25, 10, 10, 40)
     staffs = published["staff"]

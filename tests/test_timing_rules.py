@@ -14,8 +14,9 @@ from peersupport import outbox
 from peersupport.channels import RecordingSMSClient
 from peersupport.models import Alert, Letter, Message, MessageStatus, TimingRule
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.models import OfferStatus
+from supporters.practice import services as practice
 from tests.factories import (
     AffectedPersonFactory,
     CourseFactory,

@@ -24,11 +24,11 @@ from incidents.models import NamingRole, ReviewNaming
 from peersupport import outbox
 from peersupport.models import AuditEvent, Message
 from peersupport.roles import Role
-from supporters import practice
 from supporters import services as support
 from supporters.access import may_read_note, supervised_supporters
 from supporters.matching import shortlist
 from supporters.models import SupervisorAssignment, SupportOffer
+from supporters.practice import services as practice
 from tests.factories import (
     AffectedPersonFactory,
     PeerSupporterFactory,

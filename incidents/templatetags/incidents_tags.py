@@ -24,10 +24,11 @@ from datetime import date
 from django import template
 
 from incidents import validators
-from incidents.deadlines import add_working_days, uses_agreed_timeframe
+from incidents.deadlines import uses_agreed_timeframe
 from incidents.models import AccessibleFormat, Consent, ReviewStatus
 from incidents.selectors import DEADLINES, DUE_SOON_WORKING_DAYS
 from peersupport.templatetags.nhsuk import nhsuk_error_summary
+from peersupport.working_days import add_working_days
 
 register = template.Library()
 

@@ -21,8 +21,8 @@ from django import template
 
 from peersupport.templatetags.nhsuk import nhsuk_field
 from supporters.access import may_read_note
-from supporters.forms_practice import AGREEMENT_WORDS
 from supporters.models import Topic
+from supporters.practice.forms import AGREEMENT_WORDS
 
 register = template.Library()
 

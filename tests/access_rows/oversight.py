@@ -23,8 +23,8 @@ def _concern(world):
     concern = getattr(world, "concern", None)
     if concern is not None:
         return concern
-    from supporters import practice
     from supporters.models import Concern
+    from supporters.practice import services as practice
 
     existing = Concern.objects.filter(offer=world.offer).first()
     if existing is not None:

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from peersupport.outbox import sweep
 from peersupport.roles import Role
-from supporters import practice, services
+from supporters import services
 from supporters.models import Concern
+from supporters.practice import services as practice
 from tests.browser.conftest import assert_accessible_on_phone_too, log_in, log_out
 from tests.factories import TeamMemberFactory
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from peersupport import outbox
 from peersupport.models import Message, MessageStatus
+from peersupport.outbox import send_message
 from peersupport.probe import KIND
-from peersupport.tasks import send_message
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import tokens
-from peersupport import audit, outbox
+from peersupport import audit, links, outbox
 from peersupport.models import Letter
 
 
@@ -34,11 +34,11 @@ def print_letter(letter: Letter, *, by, copies_seen: int, request=None) -> Print
         if letter.copies != copies_seen:
             return None
         message = letter.message
-        with tokens.collecting() as issued:
+        with links.collecting() as issued:
             context = outbox.KINDS[message.kind].context(message)
         # One link per letter: the last one made is the one in the letter's answer_url.
         for spare in issued[:-1]:
-            tokens.revoke(spare.token_hash)
+            spare.revoke()
         revoked = tokens.revoke(letter.link_hash)
         moment = timezone.now()
         letter.printed_at = letter.printed_at or moment

@@ -4,7 +4,7 @@ Messages: what failed (with a "Try again" button), what is waiting, and what was
 lately, for the team's own organisation only. Letters: the letters the letter channel has
 prepared, to print and post. A letter's page shows no answer link; printing it (a POST, so a
 link is never made by merely opening a page) answers with the printable letter, whose new
-answer link is shown there once, as a QR code (peersupport.letters).
+answer link is shown there once, as a QR code (peersupport.team_messages.letters).
 
 Nothing here shows an email address or a message's body.
 """
@@ -30,9 +30,9 @@ from incidents.access import organisation_of
 from incidents.models import AffectedPerson, SelfReferral
 from peersupport import audit, outbox
 from peersupport.access import role_required
-from peersupport.letters import print_letter
 from peersupport.models import Letter, Message, MessageStatus
 from peersupport.roles import Role
+from peersupport.team_messages.letters import print_letter
 
 PER_PAGE = 25
 RECENTLY_CANCELLED = timedelta(days=30)
@@ -78,7 +78,7 @@ def messages_for(user):
     team members, and replies to people who asked it for support. None for anyone else."""
     organisation = organisation_of(user)
     if organisation is None:
-        return Message.objects.none()
+        return Message.objects.none()  # scoped: nothing at all
     people = AffectedPerson.objects.visible_to(user).values("pk")
     # cause_id is text; cast the ids so PostgreSQL compares like with like.
     referrals = (
@@ -86,7 +86,7 @@ def messages_for(user):
         .annotate(pk_text=Cast("pk", CharField()))
         .values("pk_text")
     )
-    return Message.objects.filter(
+    return Message.objects.filter(  # scoped: people and referrals the user may see
         Q(person__in=people)
         | Q(person__isnull=True, user__team_membership__organisation=organisation)
         | Q(
@@ -101,9 +101,9 @@ def messages_for(user):
 def letters_for(user):
     """Letters to people the team user may see."""
     people = AffectedPerson.objects.visible_to(user).values("pk")
-    return Letter.objects.filter(message__person__in=people).select_related(
-        "message__person__organisation", "posted_by"
-    )
+    return Letter.objects.filter(  # scoped: letters to people the user may see
+        message__person__in=people
+    ).select_related("message__person__organisation", "posted_by")
 
 
 def _page(request, queryset, param):
