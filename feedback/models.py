@@ -193,8 +193,15 @@ class InvitationQuerySet(models.QuerySet):
     def open(self):
         """Invitations that can still be answered: not answered, not expired, not opted out."""
         return self.filter(
-            completed_at__isnull=True, opted_out_at__isnull=True, expires_at__gt=timezone.now()
+            completed_at__isnull=True,
+            opted_out_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
+
+    def held(self):
+        """Invitations waiting, unsent, while the person has an open concern."""
+        return self.filter(held_since__isnull=False, cancelled_at__isnull=True)
 
     def sent(self):
         return self.filter(sent_at__isnull=False)
@@ -253,6 +260,15 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    held_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set while the person has an open concern: nothing is sent until it is cleared.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = InvitationQuerySet.as_manager()
 
@@ -268,6 +284,7 @@ class Invitation(models.Model):
         return (
             self.completed_at is None
             and self.opted_out_at is None
+            and self.cancelled_at is None
             and self.expires_at > timezone.now()
         )
 

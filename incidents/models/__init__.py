@@ -48,6 +48,7 @@ from incidents.models.reviews import (
     ReviewStatusChange,
 )
 from incidents.models.self_referrals import (
+    ReferralCloseReason,
     ReferralContactHow,
     SelfReferral,
     SelfReferralQuerySet,
@@ -75,6 +76,7 @@ __all__ = [
     "OPEN_STATUSES",
     "Organisation",
     "PersonKind",
+    "ReferralCloseReason",
     "ReferralContactHow",
     "ResponseType",
     "Review",

@@ -22,9 +22,21 @@ class ReferralContactHow(models.TextChoices):
     SMS = Channel.SMS.value, "Text message"
 
 
+class ReferralCloseReason(models.TextChoices):
+    """Why the team closed a request for support without adding the person."""
+
+    DUPLICATE = "duplicate", "A duplicate of another request"
+    IN_ERROR = "in_error", "Made in error"
+    NOT_FOR_THIS_SERVICE = "not_for_service", "Not for this service"
+
+
 class SelfReferralQuerySet(models.QuerySet):
     def unconverted(self):
         return self.filter(converted_person__isnull=True)
+
+    def waiting(self):
+        """Neither added as a person affected nor closed: on the team's work queue."""
+        return self.filter(converted_person__isnull=True, closed_at__isnull=True)
 
     def for_user(self, user):
         """Requests for the team user's organisation; none for anyone else."""
@@ -74,6 +86,11 @@ class SelfReferral(models.Model):
     converted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    close_reason = models.CharField(max_length=20, choices=ReferralCloseReason.choices, blank=True)
 
     objects = SelfReferralQuerySet.as_manager()
 

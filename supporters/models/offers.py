@@ -37,6 +37,7 @@ ASSIGNED_STATUSES = [
 
 
 class CloseReason(models.TextChoices):
+    NATURAL_END = "natural_end", "Support came to a natural end"
     PERSONS_CHOICE = "persons_choice", "The person's choice"
     REVIEW_CLOSED = "review_closed", "The review closed"
     SPECIALIST = "specialist", "Moved to specialist support"

@@ -143,6 +143,18 @@ class WellbeingCheckIn(models.Model):
     coping = models.PositiveSmallIntegerField(choices=SCALE)
     wants_debrief = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    followed_up_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the supervisor recorded their follow-up."
+    )
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    follow_up = models.TextField(
+        "What the supervisor did",
+        max_length=1000,
+        blank=True,
+        help_text="Seen by the supporter's supervisors only, never by the wider team.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
