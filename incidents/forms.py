@@ -10,6 +10,7 @@ from incidents.models import (
     ConsentMethod,
     Milestone,
     PersonKind,
+    ReferralCloseReason,
     ResponseType,
     Review,
     ReviewStatus,
@@ -399,3 +400,17 @@ class ReviewFilterForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.filter(organisation=organisation)
+
+
+class CloseReferralForm(forms.Form):
+    """Why the team closes a request for support (incidents.referrals.close_referral)."""
+
+    reason = forms.ChoiceField(
+        label="Why are you closing this request?",
+        widget=forms.RadioSelect,
+        choices=ReferralCloseReason.choices,
+        error_messages={
+            "required": "Select why you are closing this request",
+            "invalid_choice": "Select why you are closing this request",
+        },
+    )

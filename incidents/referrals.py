@@ -4,6 +4,12 @@ person affected with an offer of support.
 A request needs no account. It lands on its organisation's work queue at once, and the person
 gets an acknowledgement by email if they gave an address (with only a phone number, the team
 phones them). Nothing about the sender's computer is kept: the audit row has no address either.
+
+The team does one of two things with a request: adds the person and offers support
+(`convert_referral`), or closes it with a reason (`close_referral`): a second request from the
+same person, one made in error, or one this service cannot help with. The person who asked is
+told, kindly and without any detail of a review, if they gave a way to reach them
+(`closing_channel`).
 """
 
 from django.conf import settings
@@ -19,12 +25,16 @@ from incidents.models import (
     ConsentMethod,
     ConsentRecord,
     PersonKind,
+    ReferralCloseReason,
+    ReferralContactHow,
     SelfReferral,
 )
-from incidents.validators import display_phone
+from incidents.validators import display_phone, is_mobile
 from peersupport import audit, outbox
+from peersupport.contact_windows import next_allowed
 
 ACKNOWLEDGEMENT = "referral_acknowledgement"
+CLOSED = "referral_closed"
 
 REFERRAL_FIELDS = (
     "organisation",
@@ -61,6 +71,11 @@ def convert_referral(referral: SelfReferral, *, by, review=None, request=None) -
     referral = SelfReferral.objects.select_for_update().get(pk=referral.pk)
     if referral.is_converted:
         raise ValidationError("This request has already been added as a person affected.")
+    if referral.closed_at is not None:
+        raise ValidationError(
+            "This request was closed, so it cannot be added as a person affected."
+            " If they still want support, ask them to send a new request."
+        )
     if review is not None and review.organisation_id != referral.organisation_id:
         raise ValidationError({"review": "Choose a review of the organisation they work for"})
     person = AffectedPerson(
@@ -95,6 +110,66 @@ def convert_referral(referral: SelfReferral, *, by, review=None, request=None) -
     return person
 
 
+def closing_channel(referral: SelfReferral) -> str | None:
+    """How the person who asked is told that their request was closed: "email", "sms", or None
+    when nothing can be sent and the team must phone them.
+
+    - Email whenever they gave an address, whichever way they chose to be contacted: it is the
+      least intrusive way to tell them, and where their acknowledgement went.
+    - Otherwise a text, if they gave a UK mobile number and asked for a text or a call: either
+      way they gave us that number to reach them, and a short text about a closed request is
+      gentler than an unexpected call. Only while text messages are switched on
+      (settings.SMS_PROVIDER).
+    - Otherwise (a landline, or text messages switched off) None: a call is the team's to make.
+    """
+    if referral.email:
+        return "email"
+    wants_phone = referral.contact_how in (ReferralContactHow.SMS, ReferralContactHow.PHONE)
+    if wants_phone and _takes_texts(referral.phone) and getattr(settings, "SMS_PROVIDER", ""):
+        return "sms"
+    return None
+
+
+def _takes_texts(phone: str) -> bool:
+    return bool(phone) and is_mobile(phone)
+
+
+@transaction.atomic
+def close_referral(referral: SelfReferral, *, by, reason, request=None) -> str | None:
+    """Close a request without adding the person, with a reason, and tell the person who asked
+    if we can (`closing_channel`, whose answer is returned: None means the team must phone them).
+
+    Only a request still waiting can be closed: one already added or closed is refused. The
+    audit row keeps the reason and how they were told, never their details. A text is held to
+    the hours for text messages (08:00 to 20:00): the outbox applies them only to people."""
+    referral = SelfReferral.objects.select_for_update().get(pk=referral.pk)
+    if referral.is_converted:
+        raise ValidationError(
+            "This request has already been added as a person affected, so it cannot be closed."
+        )
+    if referral.closed_at is not None:
+        raise ValidationError("This request has already been closed.")
+    if reason not in ReferralCloseReason.values:
+        raise ValidationError({"reason": "Select why you are closing this request"})
+    referral.closed_at = timezone.now()
+    referral.closed_by = by
+    referral.close_reason = reason
+    referral.save(update_fields=["closed_at", "closed_by", "close_reason"])
+    channel = closing_channel(referral)
+    if channel is not None:
+        due_at = next_allowed(None, "sms", timezone.now())[0] if channel == "sms" else None
+        outbox.enqueue(CLOSED, channel, cause=referral, due_at=due_at)
+    audit.record(
+        "referral.closed",
+        request=request,
+        actor=by,
+        obj=referral,
+        reason=str(reason),
+        told_by=channel or "phone",
+    )
+    return channel
+
+
 # The acknowledgement email -----------------------------------------------------------------
 
 
@@ -115,13 +190,48 @@ def _acknowledgement_context(message) -> dict:
 
 
 def _still_there(message) -> str | None:
-    if not SelfReferral.objects.filter(pk=message.cause_id).exists():
+    """The acknowledgement goes unless the request was removed, or closed before it went (the
+    closing message says what they need to know)."""
+    closed_at = SelfReferral.objects.filter(pk=message.cause_id).values_list("closed_at", flat=True)
+    if not closed_at:
         return "The request for support was removed."
+    if closed_at[0] is not None:
+        return "The request for support was closed."
     return None
 
 
 def _acknowledgement_recipient(message) -> str:
     return SelfReferral.objects.values_list("email", flat=True).get(pk=message.cause_id)
+
+
+# The message saying a request was closed ------------------------------------------------------
+
+
+def _closed_context(message) -> dict:
+    referral = _referral(message)
+    reason = referral.close_reason
+    return {
+        **_acknowledgement_context(message),
+        "duplicate": reason == ReferralCloseReason.DUPLICATE,
+        "in_error": reason == ReferralCloseReason.IN_ERROR,
+        "not_for_service": reason == ReferralCloseReason.NOT_FOR_THIS_SERVICE,
+        "ask_path": reverse("public:referral_form"),
+    }
+
+
+def _still_closed(message) -> str | None:
+    closed_at = SelfReferral.objects.filter(pk=message.cause_id).values_list("closed_at", flat=True)
+    if not closed_at:
+        return "The request for support was removed."
+    if closed_at[0] is None:
+        return "The request for support is no longer closed."
+    return None
+
+
+def _closed_recipient(message) -> str:
+    """Their email address, or for a text their phone number: looked up when sending."""
+    field = "phone" if message.channel == "sms" else "email"
+    return SelfReferral.objects.values_list(field, flat=True).get(pk=message.cause_id)
 
 
 def register():
@@ -130,4 +240,7 @@ def register():
         context=_acknowledgement_context,
         check=_still_there,
         recipient=_acknowledgement_recipient,
+    )
+    outbox.register(
+        CLOSED, context=_closed_context, check=_still_closed, recipient=_closed_recipient
     )

@@ -108,8 +108,9 @@ def open_concerns(user):
 
 
 def requests_for_support(user):
-    """Staff who asked for support themselves and are not yet added as people: oldest first."""
-    return SelfReferral.objects.for_user(user).unconverted().order_by("created_at", "pk")
+    """Staff who asked for support themselves, not yet added as people nor closed by the team:
+    oldest first."""
+    return SelfReferral.objects.for_user(user).waiting().order_by("created_at", "pk")
 
 
 def work_queue_for(user, today: date | None = None) -> dict:
@@ -121,6 +122,7 @@ def work_queue_for(user, today: date | None = None) -> dict:
         return {
             "concerns": [],
             "referrals": [],
+            "referrals_total": 0,
             "deadlines": [],
             "waiting": [],
             "milestones": [],
@@ -138,9 +140,11 @@ def work_queue_for(user, today: date | None = None) -> dict:
     )
     deadlines, deadlines_total = deadlines_due(reviews, today, horizon, QUEUE_LIMIT)
     waiting = people_waiting_for_a_supporter(user)
+    referrals = requests_for_support(user)
     return {
         "concerns": list(open_concerns(user)[:QUEUE_LIMIT]),
-        "referrals": list(requests_for_support(user)[:QUEUE_LIMIT]),
+        "referrals": list(referrals[:QUEUE_LIMIT]),
+        "referrals_total": referrals.count(),
         "deadlines": deadlines,
         "deadlines_total": deadlines_total,
         "waiting": list(waiting[:QUEUE_LIMIT]),

@@ -23,4 +23,5 @@ urlpatterns = [
     path(
         "people/<int:pk>/do-not-contact/", views.person_do_not_contact, name="person_do_not_contact"
     ),
+    path("referrals/<int:pk>/close/", views.referral_close, name="referral_close"),
 ]

@@ -43,11 +43,20 @@ def display_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+# Ofcom's drama range for mobiles (07700 900000 to 900999): no real person has one, and the demo
+# data, tests and staff training use it, but libphonenumber does not count it as a mobile.
+DRAMA_MOBILES = "+447700900"
+
+
 def is_mobile(value: str) -> bool:
+    """Whether a UK number can take a text message."""
     try:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         return False
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if e164.startswith(DRAMA_MOBILES):
+        return True
     return phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

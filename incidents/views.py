@@ -16,6 +16,7 @@ from incidents.access import (
 )
 from incidents.forms import (
     AvoidDateForm,
+    CloseReferralForm,
     CompleteMilestoneForm,
     ConsentForm,
     MilestoneForm,
@@ -26,7 +27,10 @@ from incidents.forms import (
     ReviewStatusForm,
 )
 from incidents.models import AffectedPerson, ConsentRecord, Milestone, Review, ReviewStatus
+from incidents.referrals import close_referral, closing_channel
 from incidents.selectors import work_queue_for
+from incidents.validators import display_phone
+from incidents.views_public import get_referral_for_user
 from peersupport import audit
 from peersupport.access import role_required
 from peersupport.forms import posted
@@ -461,3 +465,34 @@ def person_detail(request, pk):
             "changes": _describe_history(history),
         },
     )
+
+
+@role_required(Role.TEAM)
+def referral_close(request, pk):
+    """Close a request for support with a reason; the person is told if we can reach them."""
+    referral = get_referral_for_user(request.user, pk)
+    if referral.is_converted or referral.closed_at:
+        messages.info(request, "This request has already been added or closed.")
+        return redirect("public:referral_detail", pk=referral.pk)
+    form = CloseReferralForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            told_by = close_referral(
+                referral, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            told = {"email": "We are emailing them", "sms": "We are sending them a text message"}
+            phone = display_phone(referral.phone)
+            messages.success(
+                request,
+                f"Request closed. {told[told_by]} to tell them."
+                if told_by
+                else f"Request closed. We could not tell them: phone them on {phone}.",
+            )
+            return redirect("public:referral_detail", pk=referral.pk)
+    if request.method != "POST":
+        audit.record("referral.viewed", request=request, obj=referral)
+    context = {"referral": referral, "form": form, "told_by": closing_channel(referral)}
+    return render(request, "incidents/referral_close.html", context)

@@ -131,7 +131,7 @@ def get_referral_for_user(user, pk) -> SelfReferral:
     """A request for the team user's own organisation, or 404."""
     return get_object_or_404(
         SelfReferral.objects.for_user(user).select_related(
-            "organisation", "review", "converted_by", "converted_person"
+            "organisation", "review", "converted_by", "converted_person", "closed_by"
         ),
         pk=pk,
     )
@@ -140,10 +140,14 @@ def get_referral_for_user(user, pk) -> SelfReferral:
 @role_required(Role.TEAM)
 @require_http_methods(["GET", "HEAD", "POST"])
 def referral_detail(request, pk):
-    """The request, and one action: add them as a person affected and offer support."""
+    """The request, and its two actions: add them as a person affected and offer support, or
+    close it with a reason (incidents:referral_close)."""
     referral = get_referral_for_user(request.user, pk)
     if request.method == "POST" and referral.is_converted:
         messages.info(request, "This request has already been added.")
+        return redirect("public:referral_detail", pk=referral.pk)
+    if request.method == "POST" and referral.closed_at is not None:
+        messages.info(request, "This request has been closed, so it cannot be added.")
         return redirect("public:referral_detail", pk=referral.pk)
     form = ConvertReferralForm(posted(request), user=request.user, referral=referral)
     if request.method == "POST" and form.is_valid():
