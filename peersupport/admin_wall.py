@@ -28,11 +28,13 @@ from peersupport import audit
 
 # Free text the administration site never filters, searches, sorts, lists or shows, by model
 # label. The contact note is the confidentiality wall itself; a concern's details and action are
-# read only on the team's audited concern page; a survey's free-text answers are unnamed, and a
-# lookup joined to the invitation would name them.
+# read only on the team's audited concern page; a supervisor's follow-up to a wellbeing check-in
+# is about the supporter's own wellbeing, read only by their supervisors; a survey's free-text
+# answers are unnamed, and a lookup joined to the invitation would name them.
 WALL_PROTECTED_FIELDS = {
     "supporters.contact": frozenset({"note"}),
     "supporters.concern": frozenset({"details", "action_taken"}),
+    "supporters.wellbeingcheckin": frozenset({"follow_up"}),
     "feedback.answer": frozenset({"text"}),
 }
 

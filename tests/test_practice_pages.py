@@ -561,6 +561,7 @@ def test_a_low_check_in_with_no_supervisor_alerts_the_organisation_lead(
 
     supporter.supervisor = None
     supporter.save()
+    supporter.supervisor_assignments.all().delete()
     organisation.lead = team_user
     organisation.save()
     practice.record_checkin(supporter, empowered=1, coping=3, wants_debrief=False)

@@ -147,6 +147,8 @@ def anonymise_supporter(supporter, *, reason: str, by=None, request=None) -> Non
     _scrub_row(supporter)
     for change in supporter.status_changes.all():
         _scrub_row(change)
+    for checkin in supporter.checkins.exclude(follow_up=""):
+        _scrub_row(checkin)  # the supervisor's follow-up is about the supporter's wellbeing
     user = supporter.user
     invitations = getattr(user, "survey_invitations", None)  # the supporters' own surveys
     for invitation in invitations.all() if invitations is not None else []:

@@ -1,10 +1,12 @@
-"""Forms for the team's oversight pages: acknowledging a concern and recording a group debrief."""
+"""Forms for the team's oversight pages: acknowledging a concern, following up a wellbeing
+check-in and recording a group debrief."""
 
 from django import forms
 from django.utils import timezone
 
 from incidents.models import Review
 from peersupport.forms import NHSDateField
+from supporters.supervision import FOLLOW_UP_MAX
 
 ATTENDANCE_MAX = 1000
 
@@ -14,7 +16,8 @@ class AcknowledgeConcernForm(forms.Form):
         label="What have you done?",
         help_text=(
             "For example, who you spoke to, what you agreed and any referral made. "
-            "It is kept with the concern."
+            "It is kept with the concern. The supporter who raised it will see this, "
+            "but not your name, so write nothing they should not read."
         ),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -28,6 +31,28 @@ class AcknowledgeConcernForm(forms.Form):
         text = self.cleaned_data["action_taken"].strip()
         if not text:
             raise forms.ValidationError("Enter what you have done about this concern")
+        return text
+
+
+class CheckInFollowUpForm(forms.Form):
+    follow_up = forms.CharField(
+        label="What did you do?",
+        help_text=(
+            "For example, when you spoke to them, what you agreed and any support you arranged. "
+            "Only their supervisors will see this."
+        ),
+        max_length=FOLLOW_UP_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter what you did after their check-in",
+            "max_length": f"What you did must be {FOLLOW_UP_MAX} characters or fewer",
+        },
+    )
+
+    def clean_follow_up(self):
+        text = self.cleaned_data["follow_up"].strip()
+        if not text:
+            raise forms.ValidationError("Enter what you did after their check-in")
         return text
 
 

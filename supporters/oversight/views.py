@@ -3,6 +3,8 @@
 Contact notes sit behind the confidentiality wall (supporters.access.readable_contacts). The only
 page here that may show a note is a supervisor's page about one of their own supervisees, and
 only the notes the rule allows; everything else shows that a contact happened, never the note.
+A supervisor's follow-up to a check-in is shown on the supervision pages only, which answer only
+the supporter's supervisors (supporters.supervision.supervised_checkins).
 """
 
 from datetime import timedelta
@@ -10,8 +12,10 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from incidents.access import organisation_of, reviews_ever_named
@@ -28,9 +32,20 @@ from supporters.models import (
     GroupDebrief,
     WellbeingCheckIn,
 )
-from supporters.oversight.forms import AcknowledgeConcernForm, GroupDebriefForm
+from supporters.oversight.forms import (
+    AcknowledgeConcernForm,
+    CheckInFollowUpForm,
+    GroupDebriefForm,
+)
 from supporters.practice import services as practice
-from supporters.supervision import in_words, supervision_interval
+from supporters.supervision import (
+    ALREADY_FOLLOWED_UP,
+    awaiting_follow_up,
+    in_words,
+    record_checkin_follow_up,
+    supervised_checkins,
+    supervision_interval,
+)
 from supporters.views import _form_error
 
 RECENT_ACKNOWLEDGED = timedelta(days=90)
@@ -104,12 +119,15 @@ def concern_detail(request, pk):
 # Supervision ------------------------------------------------------------------------------
 
 
-def _supervision_row(supporter, latest, today, interval):
+def _supervision_row(supporter, latest, awaiting, today, interval):
     last = supporter.last_supervision
     due = last + interval if last else None
+    latest_awaits = latest is not None and latest.needs_attention and not latest.followed_up_at
     return {
         "supporter": supporter,
         "checkin": latest,
+        # Earlier check-ins still waiting for a follow-up, shown as a count with a link.
+        "earlier_awaiting": awaiting - latest_awaits,
         "last_supervision": last,
         "supervision_due": due,
         "supervision_overdue": due is None or due < today,
@@ -131,13 +149,22 @@ def supervision(request):
         )
         .order_by("user__first_name", "user__last_name", "pk")
     )
-    checkins = WellbeingCheckIn.objects.in_bulk(  # scoped: ids from supervised supporters
-        [s.latest_checkin_id for s in supporters if s.latest_checkin_id]
+    checkins = WellbeingCheckIn.objects.select_related(  # scoped: ids from supervised supporters
+        "followed_up_by"
+    ).in_bulk([s.latest_checkin_id for s in supporters if s.latest_checkin_id])
+    awaiting = dict(
+        awaiting_follow_up(supervised_checkins(request.user))
+        .values_list("supporter")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     today = timezone.localdate()
     interval = supervision_interval()
     rows = [
-        _supervision_row(s, checkins.get(s.latest_checkin_id), today, interval) for s in supporters
+        _supervision_row(
+            s, checkins.get(s.latest_checkin_id), awaiting.get(s.pk, 0), today, interval
+        )
+        for s in supporters
     ]
     return render(
         request,
@@ -200,6 +227,7 @@ def supervisee(request, pk):
         }
         for offer in offers
     ]
+    checkins = list(supporter.checkins.select_related("followed_up_by"))
     sessions = list(supporter.supervision.select_related("supervisor"))
     last = sessions[0].held_on if sessions else None
     due = last + supervision_interval() if last else None
@@ -208,18 +236,64 @@ def supervisee(request, pk):
         request=request,
         obj=supporter,
         notes_shown=sum(row["may_read_note"] for rows in contacts.values() for row in rows),
+        follow_ups_shown=sum(bool(checkin.follow_up) for checkin in checkins),
     )
     return render(
         request,
         "supporters/oversight/supervisee.html",
         {
             "supporter": supporter,
-            "checkins": supporter.checkins.all(),
+            "checkins": checkins,
             "sessions": sessions,
             "supervision_due": due,
             "supervision_overdue": due is None or due < timezone.localdate(),
             "people": people,
         },
+    )
+
+
+@role_required(Role.TEAM)
+def checkin_follow_up(request, pk):
+    """A supervisor records what they did about a check-in that needed attention; only the
+    supporter's supervisors may open it, and a check-in that needed none has no such page."""
+    checkin = get_object_or_404(
+        supervised_checkins(request.user).select_related("supporter__user", "followed_up_by"),
+        pk=pk,
+    )
+    if not checkin.needs_attention:
+        raise Http404("This check-in did not need a follow-up.")
+    already = "Someone has already recorded a follow-up to this check-in."
+    if request.method == "POST" and checkin.followed_up_at is not None:
+        messages.info(request, already)
+        return redirect("oversight:checkin_follow_up", pk=checkin.pk)
+    form = CheckInFollowUpForm(posted(request)) if checkin.followed_up_at is None else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_checkin_follow_up(
+                checkin,
+                by=request.user,
+                follow_up=form.cleaned_data["follow_up"],
+                request=request,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == ALREADY_FOLLOWED_UP:
+                messages.info(request, already)
+                return redirect("oversight:checkin_follow_up", pk=checkin.pk)
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, "Follow-up recorded. The alert about this check-in is closed."
+            )
+            return redirect(
+                f"{reverse('oversight:supervisee', args=[checkin.supporter_id])}#checkins"
+            )
+    audit.record(
+        "wellbeing.viewed", request=request, obj=checkin, page="oversight:checkin_follow_up"
+    )
+    return render(
+        request,
+        "supporters/oversight/checkin_follow_up.html",
+        {"checkin": checkin, "supporter": checkin.supporter, "form": form},
     )
 
 

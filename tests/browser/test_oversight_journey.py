@@ -133,7 +133,9 @@ def test_concern_is_acknowledged_and_supervisor_follows_a_low_check_in(
     alert = page.get_by_role("link", name=re.compile("wellbeing check-in needs your attention"))
     assert alert.count() == 1
     alert.click()
-    page.wait_for_url("**/supervision/")
+    page.wait_for_url("**/supervision/check-ins/*/follow-up/")  # where the follow-up is recorded
+    assert_accessible_on_phone_too(page)
+    page.goto("/supervision/")
     assert_accessible_on_phone_too(page)
     assert "Needs attention" in page.content()
     page.get_by_role("link", name=str(supporter)).click()
