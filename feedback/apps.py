@@ -15,3 +15,5 @@ class FeedbackConfig(AppConfig):
         messages.register()
         incidents_hooks.review_closed.connect(invitations.review_closed)
         supporters_hooks.support_closed.connect(invitations.support_closed)
+        supporters_hooks.concern_raised.connect(invitations.concern_raised)
+        supporters_hooks.concern_acknowledged.connect(invitations.concern_acknowledged)

@@ -10,12 +10,23 @@ Each invitation's first message goes at once and a reminder after the `survey-re
 the caller's transaction, and each re-checks just before sending that the survey is still open
 (feedback.messages), so an answered, expired or opted-out survey sends nothing more. The link
 in each message is a fresh single-use token made at send time (`survey_url`).
+
+A survey never arrives beside a concern: while the person has an open concern (a risk their
+supporter raised) their survey waits, unsent, and goes when the last concern is acknowledged.
+
+| event                                   | function                      | what happens               |
+| a concern is raised about the person    | concern_raised(concern)       | hold_for_concern: a survey not yet sent (or its reminder) waits |
+| their last open concern is acknowledged | concern_acknowledged(concern) | release_held: it goes, with a fresh expiry |
+| the team cancels a waiting survey       | cancel_invitation             | nothing more is ever sent  |
 """
 
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,11 +35,12 @@ from feedback.models import Audience, Invitation, Questionnaire
 from feedback.questionnaire_defaults import SLUG_FOR_PERSON_KIND, SUPPORTER_SLUG
 from feedback.services import questionnaire
 from incidents.models import ReviewStatus
-from peersupport import outbox
-from peersupport.models import Message
+from peersupport import audit, outbox
+from peersupport.models import Message, MessageStatus
 from peersupport.timing import due_after
 from supporters.models import (
     CloseReason,
+    Concern,
     OfferStatus,
     OfferStatusChange,
     PeerSupporter,
@@ -61,18 +73,22 @@ def _expiry(anchor, nation):
     return due_after("survey-expiry", anchor, nation) or anchor + DEFAULT_EXPIRY
 
 
-def _schedule(invitation, kinds, channels, *, person=None, user=None, nation, tag):
-    """The invitation now, and its reminder when the survey-reminder rule says."""
+def _schedule(
+    invitation, kinds, channels, *, person=None, user=None, nation, tag, anchor=None, first=True
+):
+    """The invitation now (unless `first` is False: it has gone already), and its reminder
+    when the survey-reminder rule says, counted from `anchor` (default: when it was made)."""
     invite_kind, remind_kind = kinds
     for channel in channels:
-        outbox.enqueue(
-            invite_kind,
-            channel,
-            person=person,
-            user=user,
-            cause=invitation,
-            key=f"{invite_kind}:{channel}:{tag}",
-        )
+        if first:
+            outbox.enqueue(
+                invite_kind,
+                channel,
+                person=person,
+                user=user,
+                cause=invitation,
+                key=f"{invite_kind}:{channel}:{tag}",
+            )
         outbox.enqueue(
             remind_kind,
             channel,
@@ -80,7 +96,7 @@ def _schedule(invitation, kinds, channels, *, person=None, user=None, nation, ta
             user=user,
             cause=invitation,
             rule="survey-reminder",
-            anchor=invitation.created_at,
+            anchor=anchor or invitation.created_at,
             nation=nation,
             key=f"{remind_kind}:{channel}:{tag}",
         )
@@ -104,12 +120,20 @@ def may_invite(person) -> bool:
     )
 
 
+def has_open_concern(person) -> bool:
+    """Whether a concern about the person is still waiting to be acknowledged."""
+    return Concern.objects.open().filter(offer__person=person).exists()
+
+
 def invite_person(person, *, offer=None, review=None) -> Invitation | None:
-    """Invite one affected person to say how it went; None if we may not ask them."""
+    """Invite one affected person to say how it went; None if we may not ask them. While a
+    concern about them is open the invitation is made but held: nothing is sent until the
+    concern is acknowledged (release_held)."""
     if not may_invite(person):
         return None
     now = timezone.now()
     nation = person.organisation.nation
+    held = has_open_concern(person)
     invitation = Invitation.objects.create(
         questionnaire=questionnaire_for(person),
         person=person,
@@ -118,7 +142,11 @@ def invite_person(person, *, offer=None, review=None) -> Invitation | None:
         review=review,
         created_at=now,
         expires_at=_expiry(now, nation),
+        held_since=now if held else None,
     )
+    if held:
+        audit.record("survey.held", obj=invitation, person=person.pk)
+        return invitation
     _schedule(
         invitation,
         PERSON_KINDS,
@@ -167,12 +195,129 @@ def review_closed(review) -> list[Invitation]:
     invited = []
     for person in people:
         asked = person.survey_invitations
-        if asked.filter(review=review).exists() or asked.open().exists():
+        if asked.filter(review=review).exists() or asked.open().exists() or asked.held().exists():
             continue
         invitation = invite_person(person, review=review)
         if invitation is not None:
             invited.append(invitation)
     return invited
+
+
+# Held while a concern is open ---------------------------------------------------------------
+
+HELD_REASON = "Held while a concern about them is open."
+CANCELLED_REASON = "The team cancelled the survey."
+
+
+@transaction.atomic
+def hold_for_concern(person, *, actor=None) -> list[Invitation]:
+    """A concern has been raised: a survey that has not gone yet waits until it is closed, so
+    nobody is asked how their support went on the evening they were at risk. Its messages
+    still waiting (even those deferred to a safe time) are cancelled. A survey already sent is
+    not pulled back, but its reminder, if still to come, is held too."""
+    held = []
+    now = timezone.now()
+    waiting = person.survey_invitations.open().filter(held_since__isnull=True)
+    for invitation in waiting.select_for_update().order_by("pk"):
+        cancelled = outbox.cancel_pending(cause=invitation, kinds=PERSON_KINDS, reason=HELD_REASON)
+        if invitation.sent_at is not None and not cancelled:
+            continue  # sent, and nothing more to come: nothing to hold
+        invitation.held_since = now
+        invitation.save(update_fields=["held_since"])
+        audit.record("survey.held", actor=actor, obj=invitation, person=person.pk)
+        held.append(invitation)
+    return held
+
+
+@transaction.atomic
+def release_held(person, *, actor=None) -> list[Invitation]:
+    """The person's last open concern has been acknowledged: each held survey goes now, open
+    for a full `survey-expiry` period from today. One already sent gets only its reminder.
+    Does nothing while another concern about them is open."""
+    if has_open_concern(person):
+        return []
+    released = []
+    now = timezone.now()
+    nation = person.organisation.nation
+    for invitation in person.survey_invitations.held().select_for_update().order_by("pk"):
+        invitation.held_since = None
+        if invitation.completed_at is None and invitation.opted_out_at is None:
+            invitation.expires_at = _expiry(now, nation)
+            _schedule_release(invitation, person, nation, now)
+            released.append(invitation)
+        invitation.save(update_fields=["held_since", "expires_at"])
+        audit.record("survey.released", actor=actor, obj=invitation, person=person.pk)
+    return released
+
+
+def _schedule_release(invitation, person, nation, now) -> None:
+    """A released survey's messages, under new outbox keys (the held ones were cancelled and
+    keep theirs): the release number is how many messages the invitation has had."""
+    channel = outbox.person_channel(person)
+    if channel is None:
+        return
+    count = Message.objects.filter(
+        cause_type="feedback.invitation", cause_id=str(invitation.pk)
+    ).count()
+    _schedule(
+        invitation,
+        PERSON_KINDS,
+        [channel],
+        person=person,
+        nation=nation,
+        tag=f"{invitation.pk}:r{count}",
+        anchor=now,
+        first=invitation.sent_at is None,
+    )
+
+
+def concern_raised(concern) -> list[Invitation]:
+    """supporters.hooks.concern_raised: hold the person's surveys."""
+    return hold_for_concern(concern.offer.person, actor=concern.raised_by.user)
+
+
+def concern_acknowledged(concern) -> list[Invitation]:
+    """supporters.hooks.concern_acknowledged: send the held surveys if it was the last one."""
+    return release_held(concern.offer.person, actor=concern.acknowledged_by)
+
+
+def waiting_surveys(person):
+    """The person's surveys the team may still stop: held, or made and waiting in the outbox
+    to be sent (one whose message was cancelled, say for "do not contact", is not waiting)."""
+    in_outbox = Message.objects.filter(
+        cause_type="feedback.invitation",
+        cause_id=Cast(OuterRef("pk"), CharField()),
+        kind=PERSON_KINDS[0],
+        status=MessageStatus.PENDING,
+    )
+    unsent = Q(sent_at__isnull=True, expires_at__gt=timezone.now()) & Q(Exists(in_outbox))
+    return person.survey_invitations.filter(
+        completed_at__isnull=True, opted_out_at__isnull=True, cancelled_at__isnull=True
+    ).filter(Q(held_since__isnull=False) | unsent)
+
+
+def may_cancel(invitation) -> bool:
+    """Whether the team may still stop this survey: held, or not sent yet."""
+    return (
+        invitation.person_id is not None
+        and waiting_surveys(invitation.person).filter(pk=invitation.pk).exists()
+    )
+
+
+@transaction.atomic
+def cancel_invitation(invitation, *, by, request=None) -> Invitation:
+    """The team stops a survey that is held or not sent yet: nothing of it is ever sent."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not may_cancel(invitation):
+        raise ValidationError("This survey has already been sent, answered or cancelled.")
+    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_by = by
+    invitation.save(update_fields=["cancelled_at", "cancelled_by"])
+    outbox.cancel_pending(cause=invitation, kinds=PERSON_KINDS, reason=CANCELLED_REASON)
+    audit.record(
+        "survey.cancelled", request=request, actor=by, obj=invitation, person=invitation.person_id
+    )
+    return invitation
 
 
 # Peer supporters ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Public pages for people answering from a link (no login); namespace "feedback"."""
+"""Public pages for people answering from a link (no login), and the team's survey pages;
+namespace "feedback"."""
 
 from django.urls import path
 
-from feedback import views, views_results, views_survey
+from feedback import views, views_results, views_survey, views_team
 
 app_name = "feedback"
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("survey/messages-stopped/", views_survey.survey_opted_out, name="survey_opted_out"),
     path("surveys/mine/", views_survey.survey_mine, name="survey_mine"),
     path("surveys/results/responses.csv", views_results.survey_export, name="survey_export"),
+    # The team stops a survey held while a concern is open, or not sent yet.
+    path("surveys/<int:pk>/cancel/", views_team.invitation_cancel, name="invitation_cancel"),
 ]

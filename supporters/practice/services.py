@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from incidents.access import team_of
 from peersupport import audit, outbox
-from supporters import reminders
+from supporters import hooks, reminders
 from supporters.access import may_open_concern
 from supporters.models import (
     Concern,
@@ -99,6 +99,7 @@ def raise_concern(offer, supporter, *, kind, details, contact=None, request=None
                 **timing,
             )
     audit.record("concern.raised", request=request, actor=supporter.user, obj=concern, kind=kind)
+    hooks.concern_raised(concern)  # a survey not yet sent to the person waits (feedback)
     return concern
 
 
@@ -135,6 +136,7 @@ def acknowledge_concern(concern, *, by, action_taken, request=None) -> Concern:
     concern.save()
     outbox.cancel_pending(cause=concern, reason="The concern was acknowledged.")
     audit.record("concern.acknowledged", request=request, actor=by, obj=concern)
+    hooks.concern_acknowledged(concern)  # the last one closed: held surveys go (feedback)
     return concern
 
 
@@ -147,7 +149,7 @@ def record_checkin(
         supporter=supporter, empowered=empowered, coping=coping, wants_debrief=wants_debrief
     )
     if checkin.needs_attention:
-        for person in _wellbeing_recipients(supporter):
+        for person in wellbeing_recipients(supporter):
             for channel in ("in_app", "email"):
                 outbox.enqueue("wellbeing_alert", channel, user=person, cause=checkin)
     reminders.checkin_recorded(checkin)
@@ -155,12 +157,20 @@ def record_checkin(
     return checkin
 
 
-def _wellbeing_recipients(supporter):
-    """Their supervisor; with none named, the leads of the organisations they serve."""
-    if supporter.supervisor_id:
+def wellbeing_recipients(supporter):
+    """Who may follow the check-in up: their main supervisor; with none (or no longer active),
+    the supervisors named for the organisations they serve; with none of those either, the
+    organisations' leads, so a low check-in never goes unseen."""
+    if supporter.supervisor_id and supporter.supervisor.is_active:
         return [supporter.supervisor]
-    leads = {o.lead for o in supporter.organisations.select_related("lead") if o.lead}
-    return sorted(leads, key=lambda user: user.pk)
+    named = {
+        assignment.supervisor
+        for assignment in supporter.supervisor_assignments.select_related("supervisor")
+        if assignment.supervisor.is_active
+    }
+    if not named:
+        named = {o.lead for o in supporter.organisations.select_related("lead") if o.lead}
+    return sorted(named, key=lambda user: user.pk)
 
 
 @transaction.atomic
