@@ -2,10 +2,12 @@
 
 A supporter sees a person only while assigned to them (offered, accepted or active), only
 until they leave the service, and only after accepting the current code of conduct; the team
-sees supporters who serve their organisation and offers for people they may see. Contact notes
-sit behind the confidentiality wall: readable_contacts."""
+sees supporters who serve their organisation and offers for people they may see. Once support
+has ended, the supporter's old link says so without naming the person
+(ended_assignment_for_supporter). Contact notes sit behind the confidentiality wall:
+readable_contacts."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from incidents.access import ever_named_on, organisation_of, reviews_ever_named
@@ -15,6 +17,7 @@ from supporters.models import (
     ASSIGNED_STATUSES,
     Concern,
     Contact,
+    OfferStatus,
     PeerSupporter,
     SupervisorAssignment,
     SupporterStatus,
@@ -45,6 +48,33 @@ def get_assignment_for_supporter(user, pk) -> SupportOffer:
     )
 
 
+ENDED_STATUSES = [OfferStatus.CLOSED, OfferStatus.DECLINED, OfferStatus.LATER]
+
+
+def ended_assignment_for_supporter(user, pk) -> SupportOffer | None:
+    """The supporter's own offer that has ended (closed, reassigned to someone else, declined
+    or put off until later), or None. Their old links to the person then say that support has
+    ended and who to contact, never who the person is. None once they have left the service,
+    and for anyone else's offer: those still answer 404."""
+    supporter = supporter_profile(user)
+    if supporter is None or supporter.status == SupporterStatus.LEFT:
+        return None
+    return (
+        SupportOffer.objects.filter(supporter=supporter, pk=pk, status__in=ENDED_STATUSES)
+        .select_related("person__organisation")
+        .first()
+    )
+
+
+def concerns_raised_by(supporter, person):
+    """The concerns this supporter raised about this person, for their own page about them:
+    whether the team acknowledged each and what was done. A later supporter of the same
+    person sees none of them."""
+    if supporter is None:
+        return Concern.objects.none()
+    return Concern.objects.filter(raised_by=supporter, offer__person=person)
+
+
 def supporters_for_team(user):
     organisation = organisation_of(user)
     if organisation is None:
@@ -71,6 +101,17 @@ def concerns_for_team(user):
     if not is_team(user):
         return Concern.objects.none()
     return Concern.objects.filter(offer__person__in=AffectedPerson.objects.visible_to(user))
+
+
+def concerns_about_person(user, person):
+    """The concerns about this person that this team user may open (concerns_for_team), for
+    their person page: open ones first, then the newest."""
+    return (
+        concerns_for_team(user)
+        .filter(offer__person=person)
+        .select_related("raised_by__user", "acknowledged_by")
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-raised_at", "-pk")
+    )
 
 
 def may_open_concern(user, concern) -> bool:

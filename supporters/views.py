@@ -18,6 +18,7 @@ from peersupport.roles import Role
 from supporters import services
 from supporters.access import (
     assignments_for_supporter,
+    ended_assignment_for_supporter,
     get_assignment_for_supporter,
     get_offer_for_team,
     get_supporter_for_team,
@@ -344,8 +345,13 @@ def assign(request, pk, supporter_pk):
 
 
 def _preview(person, supporter, kind):
-    """The email the person will receive, exactly as the outbox will render it."""
-    context = person_message_context(person, supporter)
+    """The email the person will receive, as the outbox will render it. Their answer link is
+    made only when the email is sent (a preview must not make one), so it shows a placeholder
+    saying so: the preview never ends "use this link:" with nothing after it."""
+    context = {
+        **person_message_context(person, supporter),
+        "answer_url": "[their own link, made when the email is sent]",
+    }
     return {
         "subject": render_to_string(f"messages/{kind}-subject.txt", context).strip(),
         "body": render_to_string(f"messages/{kind}-body.txt", context),
@@ -441,6 +447,11 @@ def my_people(request):
 
 @role_required(Role.SUPPORTER)
 def my_person(request, pk):
+    """Once support has ended, an old link says so: never the person, nor the code first."""
+    if (ended := ended_assignment_for_supporter(request.user, pk)) is not None:
+        audit.record("support_ended.viewed", request=request, obj=ended, by_role="supporter")
+        context = {"organisation": ended.person.organisation}
+        return render(request, "supporters/support_ended.html", context)
     offer = get_assignment_for_supporter(request.user, pk)
     if not services.has_accepted_current_code(offer.supporter):
         return redirect("supporters:code_of_conduct")

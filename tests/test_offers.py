@@ -167,7 +167,11 @@ def test_supporter_sees_only_their_own_person_and_loses_access_when_it_ends(
     )
     assert client_for(second_supporter.user).get(url).status_code == 404
     services.close_support(offer, CloseReason.SPECIALIST, by=team_user)
-    assert own.get(url).status_code == 404
+    ended = own.get(url)
+    assert ended.status_code == 200
+    assert "This support has ended" in ended.content.decode()
+    assert consenting_person.full_name not in ended.content.decode()
+    assert "07700 900123" not in ended.content.decode()
 
 
 def test_a_supporter_must_accept_the_current_code_before_seeing_anyone(

@@ -293,7 +293,10 @@ def test_reassigning_through_the_view_keeps_the_history(
 
     # The old supporter loses the person; the new one has them.
     old_url = reverse("supporters:my_person", args=[first.pk])
-    assert client_for(supporter.user).get(old_url).status_code == 404
+    ended = client_for(supporter.user).get(old_url)
+    assert ended.status_code == 200
+    assert "This support has ended" in ended.content.decode()
+    assert consenting_person.full_name not in ended.content.decode()
     new_url = reverse("supporters:my_person", args=[new.pk])
     assert client_for(second_supporter.user).get(new_url).status_code == 200
 

@@ -35,21 +35,23 @@ from supporters.models import (
 
 # fmt: off
 # What became of an offer, by the review's state. "reassigned" closes one offer and opens
-# another; "unmatched" closed with the review before anyone was assigned.
+# another; "unmatched" closed with the review before anyone was assigned. Most support that
+# closes has come to a natural end.
 OUTCOMES_CLOSED_REVIEW = [
-    ("review_closed", 50), ("persons_choice", 12), ("specialist", 8), (OfferStatus.DECLINED, 10),
-    ("unmatched", 10),
+    ("natural_end", 40), ("review_closed", 10), ("persons_choice", 12), ("specialist", 8),
+    (OfferStatus.DECLINED, 10), ("unmatched", 10),
 ]
 OUTCOMES_OPEN_REVIEW = [
     (OfferStatus.NEEDS_SUPPORTER, 10), (OfferStatus.OFFERED, 8), (OfferStatus.NO_RESPONSE, 4),
     (OfferStatus.ACCEPTED, 10), (OfferStatus.ACTIVE, 30), (OfferStatus.DECLINED, 9),
-    (OfferStatus.LATER, 8), ("persons_choice", 6), ("specialist", 6), ("reassigned", 6),
+    (OfferStatus.LATER, 8), ("natural_end", 4), ("persons_choice", 2), ("specialist", 6),
+    ("reassigned", 6),
 ]
 OUTCOMES_NEW_REVIEW = [(OfferStatus.NEEDS_SUPPORTER, 75), (OfferStatus.OFFERED, 25)]
 # There are far fewer supporters than people (300 for 30,000), so most assignments of older
 # reviews have ended by now: when every supporter is full, the support has mostly closed.
 OUTCOMES_WHEN_FULL = [
-    ("persons_choice", 55), ("specialist", 10), (OfferStatus.DECLINED, 10),
+    ("natural_end", 40), ("persons_choice", 15), ("specialist", 10), (OfferStatus.DECLINED, 10),
     (OfferStatus.LATER, 10), (OfferStatus.NEEDS_SUPPORTER, 15),
 ]
 PATHS = {
@@ -60,6 +62,7 @@ PATHS = {
     OfferStatus.ACTIVE: ["needs_supporter", "offered", "accepted", "active"],
     OfferStatus.DECLINED: ["needs_supporter", "offered", "declined"],
     OfferStatus.LATER: ["needs_supporter", "offered", "later"],
+    "natural_end": ["needs_supporter", "offered", "accepted", "active", "closed"],
     "review_closed": ["needs_supporter", "offered", "accepted", "active", "closed"],
     "persons_choice": ["needs_supporter", "offered", "accepted", "active", "closed"],
     "specialist": ["needs_supporter", "offered", "accepted", "active", "closed"],

@@ -221,7 +221,8 @@ STORIES = [
     Story("LR-1009", "Ian Catterall", (
         offer(16, FARAH), answer("no_response", 2, "No answer after two reminders."),
     )),
-    # Closed: moved to specialist support, and when the review closed.
+    # Closed: moved to specialist support, and two that came to a natural end as their
+    # reviews closed.
     Story("LR-1016", "Shaun Tattersall", (
         offer(200, KASIA, OfferedVia.PHONE), answer("accepted", 198),
         answer("active", 194, "First meeting"),
@@ -229,11 +230,11 @@ STORIES = [
     )),
     Story("LR-2005", "Megan Lloyd", (
         offer(380, DAFYDD), answer("accepted", 376), answer("active", 370, "First phone call"),
-        Step("close", 100, reason=CloseReason.REVIEW_CLOSED),
+        Step("close", 100, reason=CloseReason.NATURAL_END),
     )),
     Story("LR-1020", "Lorraine Hesketh", (
         offer(500, BERNADETTE), answer("accepted", 497), answer("active", 490, "First meeting"),
-        Step("close", 380, reason=CloseReason.REVIEW_CLOSED),
+        Step("close", 380, reason=CloseReason.NATURAL_END),
     )),
     # Graham pauses: Linda waits on the team's queue to be reassigned; Patricia already was.
     Story("LR-1022", "Linda Gaskell", (

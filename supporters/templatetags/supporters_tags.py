@@ -6,6 +6,12 @@ of a person's page.
 Tags
 * `{% person_offers person as offers %}`: every support offer for the person, newest first,
   with the supporter's user loaded.
+* `{% person_concerns person user as concerns %}`: the concerns about the person that `user`
+  may open (supporters.access.concerns_about_person), open ones first, with the supporter who
+  raised each and who acknowledged it loaded.
+* `{% my_concerns offer user as concerns %}`: on a supporter's page about a person, the
+  concerns that supporter (`user`) raised about them (supporters.access.concerns_raised_by),
+  newest first. Shows whether each was acknowledged and what was done, never by whom.
 * `{% training_rows training today as rows %}`: a supporter's training records, each
   {"record", "state"}; `state` is current, expired, replaced (a later record of the same course
   exists) or no_expiry.
@@ -26,6 +32,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from incidents.models import MilestoneKind
+from supporters.access import concerns_about_person, concerns_raised_by, supporter_profile
 from supporters.models import OPEN_OFFER_STATUSES, OfferStatus, SupporterStatus
 
 register = template.Library()
@@ -68,6 +75,23 @@ _MILESTONE_WORDS = {
 def person_offers(person) -> list:
     """Every support offer for the person, newest first."""
     return list(person.offers.select_related("supporter__user").order_by("-created_at", "-id"))
+
+
+@register.simple_tag
+def person_concerns(person, user) -> list:
+    """The concerns about the person that this team user may open, open ones first."""
+    if person is None or user is None:
+        return []
+    return list(concerns_about_person(user, person))
+
+
+@register.simple_tag
+def my_concerns(offer, user) -> list:
+    """The concerns this supporter (`user`) raised about the offer's person, newest first."""
+    if offer is None or user is None:
+        return []
+    concerns = concerns_raised_by(supporter_profile(user), offer.person)
+    return list(concerns.order_by("-raised_at", "-pk"))
 
 
 @register.filter
