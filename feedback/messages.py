@@ -5,7 +5,6 @@ not opted out (and the outbox itself refuses any message to a person who opted o
 messages, or asked not to be contacted). The link is made fresh when the message is built.
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +12,7 @@ from feedback.invitations import PERSON_KINDS, SUPPORTER_KINDS, supporters_opted
 from feedback.models import Invitation
 from incidents.validators import display_phone
 from peersupport import outbox
+from supporters.wording import greeting_name, person_first_name, site_url
 
 
 def _invitation(message) -> Invitation | None:
@@ -36,6 +36,10 @@ def _still_open(message) -> str | None:
     invitation = _invitation(message)
     if invitation is None:
         return "The survey invitation was removed."
+    if invitation.cancelled_at is not None:
+        return "The team cancelled the survey."
+    if invitation.held_since is not None:
+        return "Held while a concern about them is open."
     if invitation.completed_at is not None:
         return "The survey has been answered."
     if invitation.opted_out_at is not None:
@@ -58,7 +62,7 @@ def _common(invitation, message) -> dict:
         "organisation": organisation,
         "phone": display_phone(organisation.phone),
         "expires_on": timezone.localtime(invitation.expires_at).date(),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
     }
 
 
@@ -68,7 +72,9 @@ def _person_context(message) -> dict:
     return {
         **_common(invitation, message),
         "person": person,
-        "name": person.preferred_name or person.full_name.split()[0],
+        "name": person_first_name(person),
+        # Who the survey is written for: the team that asks, and its words, differ for staff.
+        "reader": person.kind,
         "about_review": invitation.review_id is not None,
         "answer_url": survey_url(invitation),
     }
@@ -78,7 +84,7 @@ def _supporter_context(message) -> dict:
     invitation = _invitation(message)
     context = {
         **_common(invitation, message),
-        "name": invitation.user.first_name or "there",
+        "name": greeting_name(invitation.user),
         # An in-app alert links to the page that opens the supporter's own survey once they
         # are logged in: no token is ever kept in an alert.
         "link": reverse("feedback:survey_mine"),

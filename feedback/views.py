@@ -149,6 +149,8 @@ def offer_answer(request):
         request.session[ANSWERED_SESSION_KEY] = {
             "answer": answer,
             "organisation": offer.person.organisation_id,
+            "reader": offer.person.kind,
+            "about_review": offer.person.review_id is not None,
             "contact_again_on": (
                 offer.contact_again_on.isoformat() if offer.contact_again_on else None
             ),
@@ -162,6 +164,9 @@ def offer_answer(request):
             "form": form,
             "organisation": context["organisation"],
             "supporter_first_name": context["supporter_first_name"],
+            "reader": context["reader"],
+            "staff_peer": context["staff_peer"],
+            "trim_practitioner": context["trim_practitioner"],
             "phone_numbers": organisation_phone(context["organisation"]),
         },
     )
@@ -180,6 +185,8 @@ def offer_thanks(request):
         {
             "answer": answered.get("answer"),
             "organisation": organisation,
+            "reader": answered.get("reader"),
+            "about_review": answered.get("about_review", True),
             "contact_again_on": _parse_date(answered.get("contact_again_on")),
             "phone_numbers": organisation_phone(organisation),
         },

@@ -108,6 +108,7 @@ def _finished(request, invitation, what):
         "what": what,
         "organisation": invitation.organisation_id,
         "supporter": invitation.user_id is not None,
+        "reader": invitation.person.kind if invitation.person_id else None,
     }
 
 
@@ -119,6 +120,7 @@ def _page_context(invitation):
         "organisation": organisation,
         "for_supporter": invitation.questionnaire.audience == Audience.SUPPORTER,
         "about_review": invitation.review_id is not None,
+        "reader": invitation.person.kind if invitation.person_id else None,
         "phone_numbers": organisation_phone(organisation),
     }
 
@@ -192,6 +194,7 @@ def _done(request):
     return {
         "organisation": organisation,
         "for_supporter": done.get("supporter") is True,
+        "reader": done.get("reader"),
         "phone_numbers": organisation_phone(organisation),
     }
 

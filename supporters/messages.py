@@ -1,13 +1,12 @@
 """Message kinds about support offers: how each builds its context, and what must still hold
 just before it is sent (otherwise the outbox cancels it)."""
 
-from django.conf import settings
 from django.urls import reverse
 
 # The answer link in an offer: the tokens are made by feedback.tokens, whose model lives in the
 # feedback app (pyproject.toml's import contract ignores this import, with why).
 from feedback.offer_links import offer_answer_url
-from incidents.models import Milestone
+from incidents.models import AffectedPerson, Milestone
 from incidents.validators import display_phone
 from peersupport import outbox
 from supporters.access import note_supervisor_missing
@@ -22,6 +21,14 @@ from supporters.models import (
     TrainingRecord,
     WellbeingCheckIn,
 )
+from supporters.wording import (
+    greeting_name,
+    person_first_name,
+    reader_facts,
+    site_url,
+    supporter_first_name,
+    supporter_full_name,
+)
 
 
 def _offer(message) -> SupportOffer:
@@ -31,12 +38,14 @@ def _offer(message) -> SupportOffer:
 
 
 def person_message_context(person, supporter):
-    """What a letter or email to a person about their supporter may say: first names only."""
+    """What a letter or email to a person about their supporter may say: first names only, and
+    the facts its wording turns on for this reader (supporters.wording.reader_facts)."""
     organisation = person.organisation
     return {
         "person": person,
-        "name": person.preferred_name or person.full_name.split()[0],
-        "supporter_first_name": supporter.public_first_name or supporter.user.first_name,
+        "name": person_first_name(person),
+        "supporter_first_name": supporter_first_name(supporter),
+        **reader_facts(person, supporter),
         "organisation": organisation,
         "phone": display_phone(organisation.phone),
     }
@@ -47,12 +56,15 @@ def _person_context(message):
     return person_message_context(offer.person, offer.supporter)
 
 
-def _supporter_context(message):
+def _assigned_context(message):
+    """The supporter's news of someone new: greeted by name, with a link to that person's own
+    page (which they may open while the offer is open), never a team page."""
     offer = _offer(message)
     return {
         "supporter": offer.supporter,
-        "link": reverse("supporters:my_people"),
-        "site_url": settings.SITE_URL,
+        "name": greeting_name(message.user),
+        "link": reverse("supporters:my_person", args=[offer.pk]),
+        "site_url": site_url(),
     }
 
 
@@ -73,7 +85,7 @@ def _still_supported(message):
 def register():
     outbox.register("offer_to_person", context=_with_answer_link, check=_still_offered)
     outbox.register("new_supporter_to_person", context=_person_context, check=_still_supported)
-    outbox.register("supporter_assigned", context=_supporter_context, check=_still_supported)
+    outbox.register("supporter_assigned", context=_assigned_context, check=_still_supported)
 
 
 def _concern_context(message):
@@ -81,8 +93,9 @@ def _concern_context(message):
     concern = Concern.objects.select_related("offer__person").get(pk=message.cause_id)
     return {
         "concern": concern,
+        "name": greeting_name(message.user),
         "link": reverse("oversight:concern_detail", args=[concern.pk]),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
     }
 
 
@@ -94,13 +107,15 @@ def _concern_still_open(message):
 
 
 def _wellbeing_context(message):
-
+    """To the supervisor: straight to the page where they follow this check-in up."""
     checkin = WellbeingCheckIn.objects.select_related("supporter__user").get(pk=message.cause_id)
     return {
         "checkin": checkin,
         "supporter": checkin.supporter,
-        "link": reverse("oversight:supervision"),
-        "site_url": settings.SITE_URL,
+        "supporter_name": supporter_full_name(checkin.supporter),
+        "name": greeting_name(message.user),
+        "link": reverse("oversight:checkin_follow_up", args=[checkin.pk]),
+        "site_url": site_url(),
     }
 
 
@@ -108,9 +123,11 @@ def _supervisor_needed_context(message):
     offer = _offer(message)
     return {
         "supporter": offer.supporter,
+        "supporter_name": supporter_full_name(offer.supporter),
+        "name": greeting_name(message.user),
         "organisation": offer.person.organisation,
         "link": reverse("supporters:supporter_supervisors", args=[offer.supporter_id]),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
     }
 
 
@@ -157,19 +174,25 @@ def _with_answer_link(message):
 
 
 def _about_offer(message):
-    """What a staff notice about one person may say: their name stays on the service."""
+    """What a staff notice about one person may say: their name stays on the service. Each
+    reader gets a link they may open: the supporter, that person's page for supporters; a team
+    member, the person's page, or the work queue (and no name) if the person is on a restricted
+    review they may not see."""
     offer = _offer(message)
     person = offer.person
-    link = (
-        reverse("supporters:my_person", args=[offer.pk])
-        if message.user_id and offer.supporter_id and message.user_id == offer.supporter.user_id
-        else reverse("incidents:person_detail", args=[person.pk])
-    )
+    first_name = person_first_name(person)
+    if message.user_id and offer.supporter_id and message.user_id == offer.supporter.user_id:
+        link = reverse("supporters:my_person", args=[offer.pk])
+    elif AffectedPerson.objects.visible_to(message.user).filter(pk=person.pk).exists():
+        link = reverse("incidents:person_detail", args=[person.pk])
+    else:
+        first_name, link = "Someone", reverse("incidents:work_queue")
     context = {
         "offer": offer,
-        "first_name": person.preferred_name or person.full_name.split()[0],
+        "name": greeting_name(message.user),
+        "first_name": first_name,
         "link": link,
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
         "rule": message.context.get("rule", message.rule),
     }
     if "milestone" in message.context:
@@ -225,14 +248,28 @@ def _supporter(message):
     return PeerSupporter.objects.select_related("user").filter(pk=message.cause_id).first()
 
 
-def _supporter_context(message):
+def _own_care_context(message):
+    """The supporter's own care (monthly check-in, supervision due), to the supporter or their
+    supervisor: each gets wording about them and a page they may open. The supporter's check-in
+    page; for supervision, the supporter's own home (the supervision pages are the team's), the
+    supervisor the supervisee's page (or the supervision list, if no longer their supervisor)."""
     supporter = _supporter(message)
+    for_self = supporter is not None and message.user_id == supporter.user_id
+    if message.kind.startswith("wellbeing"):
+        link = reverse("practice:checkin")
+    elif for_self:
+        link = reverse("supporters:my_people")
+    elif supporter is not None and supporter.supervisor_id == message.user_id:
+        link = reverse("oversight:supervisee", args=[supporter.pk])
+    else:
+        link = reverse("oversight:supervision")
     return {
         "supporter": supporter,
-        "link": reverse("practice:checkin")
-        if message.kind.startswith("wellbeing")
-        else reverse("oversight:supervision"),
-        "site_url": settings.SITE_URL,
+        "supporter_name": supporter_full_name(supporter) if supporter else "",
+        "for_self": for_self,
+        "name": greeting_name(message.user),
+        "link": link,
+        "site_url": site_url(),
     }
 
 
@@ -268,8 +305,9 @@ def _contact_prompt_context(message):
     contact = Contact.objects.select_related("supporter__user").get(pk=message.cause_id)
     return {
         "supporter": contact.supporter,
+        "name": greeting_name(message.user),
         "link": reverse("practice:checkin"),
-        "site_url": settings.SITE_URL,
+        "site_url": site_url(),
     }
 
 
@@ -284,13 +322,17 @@ def _training_context(message):
     record = TrainingRecord.objects.select_related("course", "supporter__user").get(
         pk=message.cause_id
     )
+    for_self = message.user_id == record.supporter.user_id
     return {
         "record": record,
         "supporter": record.supporter,
-        "link": reverse("supporters:supporter_detail", args=[record.supporter_id])
-        if message.user_id != record.supporter.user_id
-        else reverse("supporters:my_people"),
-        "site_url": settings.SITE_URL,
+        "supporter_name": supporter_full_name(record.supporter),
+        "for_self": for_self,
+        "name": greeting_name(message.user),
+        "link": reverse("supporters:my_people")
+        if for_self
+        else reverse("supporters:supporter_detail", args=[record.supporter_id]),
+        "site_url": site_url(),
     }
 
 
@@ -320,9 +362,9 @@ def register_reminders():
         "wellbeing_prompt", context=_contact_prompt_context, check=_contact_supporter_active
     )
     outbox.register(
-        "wellbeing_prompt_monthly", context=_supporter_context, check=_no_checkin_since_anchor
+        "wellbeing_prompt_monthly", context=_own_care_context, check=_no_checkin_since_anchor
     )
     outbox.register(
-        "supervision_due", context=_supporter_context, check=_no_supervision_since_anchor
+        "supervision_due", context=_own_care_context, check=_no_supervision_since_anchor
     )
     outbox.register("training_expiring", context=_training_context, check=_training_not_renewed)

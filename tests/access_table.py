@@ -144,17 +144,34 @@ UNLISTED_NAMESPACES = {"admin"}
 # Each area's rows live beside the others in tests/access_rows/ and join the table here.
 def _merge():
     from tests.access_rows import (
+        checkin_followups,
         dashboard,
         feedback,
+        held_surveys,
         messages,
         oversight,
         practice,
         public,
+        referral_closing,
+        support_endings,
         surveys,
         wall,
     )
 
-    for area in (practice, oversight, public, feedback, messages, surveys, dashboard, wall):
+    for area in (
+        practice,
+        oversight,
+        public,
+        feedback,
+        messages,
+        surveys,
+        dashboard,
+        wall,
+        support_endings,
+        checkin_followups,
+        held_surveys,
+        referral_closing,
+    ):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)
         POST_ONLY.update(area.POST_ONLY)

@@ -36,7 +36,13 @@ from incidents.models import AffectedPerson, Milestone, Review, SelfReferral
 from peersupport import outbox
 from peersupport.forms import NHSDateField
 from supporters import services
-from supporters.models import CodeAcceptance, Concern, PeerSupporter, SupportOffer
+from supporters.models import (
+    CodeAcceptance,
+    Concern,
+    PeerSupporter,
+    SupportOffer,
+    WellbeingCheckIn,
+)
 from supporters.practice import services as practice
 from tests.conftest import IN_CI
 from tests.factories import AffectedPersonFactory
@@ -158,6 +164,12 @@ class World:
             django_settings.SITE_URL.rstrip("/")
         )
         self.survey_invitation = _supporter_survey(supporter)
+        # The team member is also the supporter's supervisor, and a check-in needs attention.
+        supporter.supervisor = team_user
+        supporter.save(update_fields=["supervisor"])
+        self.checkin = practice.record_checkin(
+            supporter, empowered=4, coping=2, wants_debrief=False
+        )
 
     def snapshot(self):
         """What was saved before the post: it must be the same after a refused one."""
@@ -168,6 +180,8 @@ class World:
             *PeerSupporter.objects.order_by("pk"),
             *Concern.objects.order_by("pk"),
             *Milestone.objects.order_by("pk"),
+            *WellbeingCheckIn.objects.order_by("pk"),
+            *SelfReferral.objects.order_by("pk"),
         ]
         return [(type(r).__name__, r.pk, model_to_dict(r)) for r in rows]
 
@@ -400,12 +414,29 @@ FORMS = [
         lambda w: {"review": w.review.pk},
     ),
     Form(
+        "incidents:referral_close",
+        "team",
+        lambda w: reverse("incidents:referral_close", args=[w.referral.pk]),
+        lambda w: {"reason": "duplicate"},
+    ),
+    Form(
         "oversight:concern_detail",
         "team",
         lambda w: reverse("oversight:concern_detail", args=[w.concern.pk]),
         lambda w: {"action_taken": "Phoned the crisis team."},
         [("team", lambda w: reverse("oversight:concern_detail", args=[w.concern.pk]))],
         free_text=("action_taken",),
+    ),
+    Form(
+        "oversight:checkin_follow_up",
+        "team",
+        lambda w: reverse("oversight:checkin_follow_up", args=[w.checkin.pk]),
+        lambda w: {"follow_up": "Phoned her the next morning."},
+        [
+            ("team", lambda w: reverse("oversight:supervisee", args=[w.supporter.pk])),
+            ("team", lambda w: reverse("oversight:supervision")),
+        ],
+        free_text=("follow_up",),
     ),
     Form(
         "oversight:debrief_add",
@@ -517,6 +548,7 @@ NO_FIELDS = {
     "feedback:offer_token": "follows a link; answers no form",
     "feedback:survey_token": "follows a link; answers no form",
     "feedback:survey_opt_out": "a button: stop the messages",
+    "feedback:invitation_cancel": "a button: cancel a survey (tests/test_held_surveys.py)",
     "account_logout": "a button (allauth)",
     "session_status": "a button: stay logged in",
     "mfa_authenticate": "allauth's code form, reached only mid-login: the MFA tests cover it",

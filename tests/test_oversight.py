@@ -370,12 +370,12 @@ def test_team_member_who_supervises_no_one_sees_an_empty_state(client_for, colle
     assert reverse("oversight:supervisee", args=[supporter.pk]) not in html
 
 
-def test_low_check_in_alerts_the_supervisor_with_a_link_to_supervision(colleague, supporter):
+def test_low_check_in_alerts_the_supervisor_with_a_link_to_its_follow_up(colleague, supporter):
     _supervises(supporter, colleague)
-    practice.record_checkin(supporter, empowered=2, coping=4, wants_debrief=False)
+    checkin = practice.record_checkin(supporter, empowered=2, coping=4, wants_debrief=False)
     outbox.sweep()
     alert = Alert.objects.get(user=colleague)
-    assert alert.link == reverse("oversight:supervision")
+    assert alert.link == reverse("oversight:checkin_follow_up", args=[checkin.pk])
 
 
 # Group debriefs ---------------------------------------------------------------------------
