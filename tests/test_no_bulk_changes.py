@@ -126,11 +126,23 @@ def _scope_offences(scope, tracked, outer_variables, demo):
             set(_chain(receiver)[0]) & (tracked | RELATED_MANAGERS)
         )
         if method in {"update", "delete"} and is_queryset:
+            if demo and method == "update" and _only_backdates(node):
+                continue
             yield node.lineno, f"QuerySet.{method}"
         if method == "bulk_update" and touches_tracked:
             yield node.lineno, "bulk_update"
         if method == "bulk_create" and touches_tracked and not demo:
             yield node.lineno, "bulk_create outside demo data"
+
+
+# Demo history is dated when it happened: the demo may set these timestamps (which
+# `auto_now_add` and the history's own date fill with "now") after inserting, nothing else.
+BACKDATED = {"created_at", "history_date", "recorded_at", "changed_at"}
+
+
+def _only_backdates(call: ast.Call) -> bool:
+    names = {keyword.arg for keyword in call.keywords}
+    return bool(names) and not call.args and names <= BACKDATED
 
 
 def _offences(path: Path, tracked: set[str]):
@@ -209,3 +221,14 @@ def fine(review):
     review.consents.all().delete()
 """
     assert _check(tmp_path, source) == []
+
+
+def test_demo_data_may_backdate_timestamps_but_change_nothing_else_in_bulk():
+    source = (
+        "from incidents.models import AffectedPerson\n"
+        "AffectedPerson.objects.filter(pk=1).update(created_at=when)\n"
+        "AffectedPerson.objects.filter(pk=1).update(full_name='Someone else')\n"
+        "AffectedPerson.objects.filter(pk=1).update(created_at=when, do_not_contact=True)\n"
+    )
+    found = sorted(_scope_offences(ast.parse(source), _tracked_names(), set(), True))
+    assert found == [(3, "QuerySet.update"), (4, "QuerySet.update")]

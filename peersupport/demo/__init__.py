@@ -10,6 +10,9 @@ from Ofcom's ranges reserved for drama and email addresses use example.com/examp
 - `supporters_data`, `supporters`: supervisors, thirteen realistic peer supporters and the
   demo people's support stories, made through the supporters services.
 - `supporters_scale`, `offers_scale`: bulk supporters and offers for a `--scale` run.
+- `history_plan`, `history`, `history_supporters`: 18 months of history (people logged every
+  month, their consent, offers, support and contacts; supporters' check-ins, supervision and
+  a spell off sick), so every chart on the measures dashboard has points.
 - `practice`: contacts, concerns, check-ins and a group debrief, realistic and bulk.
 - `surveys`: 18 months of survey invitations and responses, realistic and bulk.
 - `common`: small helpers the seeders share (times of day, weighted choice, raw bulk inserts).

@@ -18,6 +18,7 @@ from incidents.models import (
     AffectedPerson,
     AvoidDate,
     Channel,
+    Consent,
     ConsentRecord,
     Nation,
     Organisation,
@@ -43,7 +44,13 @@ from peersupport.demo.incidents_data import (
     PersonSpec,
     ReviewSpec,
 )
+from peersupport.demo.supporters_data import STORIES
 from peersupport.models import Message, MessageStatus
+from supporters.models import OfferStatusChange, SupportOffer
+
+# When each story's first step happened (days ago), by review and person: they were logged a
+# few days before.
+STORY_STARTS = {(story.reference, story.person): story.steps[0].days_ago for story in STORIES}
 
 
 def _this_week(today: date) -> date:
@@ -172,6 +179,13 @@ def _backdate_status_changes(review: Review, today: date) -> None:
         fraction = index / (len(changes) - 1) if len(changes) > 1 else 0
         change.changed_at = day_at(review.reported_date + timedelta(days=int(span * fraction)))
         change.save(update_fields=["changed_at"])
+    Review.objects.filter(pk=review.pk).update(created_at=day_at(review.reported_date, 9))
+    # The review's history rows, likewise: it was first saved the day it was reported.
+    rows = list(review.history.order_by("history_id").values_list("history_id", flat=True))
+    for index, history_id in enumerate(rows):
+        fraction = index / (len(rows) - 1) if len(rows) > 1 else 0
+        when = day_at(review.reported_date + timedelta(days=int(span * fraction)))
+        review.history.filter(history_id=history_id).update(history_date=when)
 
 
 def _create_person(review: Review, spec: PersonSpec, lead, phones: _Phones, today: date):
@@ -213,7 +227,38 @@ def _create_person(review: Review, spec: PersonSpec, lead, phones: _Phones, toda
     if spec.inquest_in_days is not None:
         inquest = today + timedelta(days=spec.inquest_in_days)
         services.add_avoid_date(person, inquest, AvoidDate.Reason.INQUEST, by=lead)
+    backdate_person(person, _logged_at(review, spec, today))
     return person
+
+
+def _logged_at(review: Review, spec: PersonSpec, today: date):
+    """When the team logged the person. Someone with a support story: a few days before
+    their offer. Someone else with consent in a review older than a month: the day after the
+    review was reported (they are offered then too, by `peersupport.demo.history`). Everyone
+    else (waiting for a supporter, not yet asked, declining contact): this month, some logged
+    late, so they wait now rather than for months."""
+    reported = review.reported_date
+    first_step = STORY_STARTS.get((review.reference, spec.name))
+    if first_step is not None:
+        day = max(reported, today - timedelta(days=first_step + 3))
+    elif spec.contact == Consent.GIVEN and not spec.do_not_contact and (today - reported).days > 30:
+        day = reported + timedelta(days=1)
+    else:
+        day = max(reported + timedelta(days=1), today.replace(day=1))
+    return min(day_at(min(day, today), 9), timezone.now())
+
+
+def backdate_person(person: AffectedPerson, logged) -> None:
+    """Date the person, their history rows, consent records and any offer that opened with
+    their consent to when they were logged (consent an hour later)."""
+    consented = min(logged + timedelta(hours=1), timezone.now())
+    AffectedPerson.objects.filter(pk=person.pk).update(created_at=logged)
+    person.history.update(history_date=logged)
+    AvoidDate.history.filter(person_id=person.pk).update(history_date=consented)
+    person.consents.update(recorded_at=consented)
+    offers = SupportOffer.objects.filter(person=person, created_at__gt=consented)
+    OfferStatusChange.objects.filter(offer__in=offers).update(changed_at=consented)
+    offers.update(created_at=consented)
 
 
 def _next_anniversary(day: date, today: date) -> date:
@@ -332,7 +377,10 @@ def seed_referrals(organisations, users, today: date | None = None) -> int:
                 person = convert_referral(referral, by=team)
                 person.staff_role = spec.staff_role
                 services.save_person(person, by=team)
-                converted = day_at(today - timedelta(days=spec.converted_days_ago), 9)
+                # Logged this month (at the latest): waiting now, not since last month.
+                day = max(today - timedelta(days=spec.converted_days_ago), today.replace(day=1))
+                converted = min(day_at(day, 9), timezone.now())
                 SelfReferral.objects.filter(pk=referral.pk).update(converted_at=converted)
+                backdate_person(person, converted)
         added += 1
     return added

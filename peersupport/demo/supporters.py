@@ -273,7 +273,12 @@ def _open_offers_for_demo_people():
         offers__isnull=True,
     )
     for person in people:
-        services.open_offer(person)
+        offer = services.open_offer(person)
+        consented = person.consents.filter(kind="contact").order_by("-recorded_at").first()
+        if offer is not None and consented is not None:
+            # It opened when consent was given, not today.
+            SupportOffer.objects.filter(pk=offer.pk).update(created_at=consented.recorded_at)
+            offer.status_changes.update(changed_at=consented.recorded_at)
 
 
 class _Stories:

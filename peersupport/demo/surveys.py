@@ -35,7 +35,9 @@ from supporters.models import CloseReason, OfferStatus, PeerSupporter, SupportOf
 
 MONTHS = 18
 # Invitations a month for each organisation, by questionnaire slug.
-PER_MONTH = {"families-and-service-users": 12, "staff": 6}
+# Enough answers each month that, after suppression (1 to 7 withheld, the rest rounded to 5),
+# the dashboard's survey measures still have figures to show.
+PER_MONTH = {"families-and-service-users": 36, "staff": 40}
 ANSWERED, OPTED_OUT = 0.55, 0.03
 
 COMMENTS = {
@@ -61,18 +63,32 @@ COMMENTS = {
 }
 
 
-def _weights(kind, progress):
+# Questions answered more or less warmly than the rest (values 1..5), by code: about one in
+# five did not feel supported by the review process, fewer as the service learned; staff
+# were less sure their organisation supports them; supporters nearly always felt able to
+# support people and were coping.
+SCALE_WEIGHTS = {
+    "supported_by_process": lambda p: [3 - p, 3 - p, 4, 9 + 3 * p, 6 + 6 * p],
+    "staff_perception": lambda p: [2, 3, 5, 8 + 3 * p, 4 + 4 * p],
+    "empowered": lambda p: [0, 0, 0.1, 6, 6],
+    "coping": lambda p: [0, 0, 0.1, 6, 5],
+}
+
+
+def _weights(kind, progress, code=""):
     """How likely each answer is, `progress` (0 to 1) through the 18 months."""
+    if kind == QuestionKind.SCALE and code in SCALE_WEIGHTS:
+        return SCALE_WEIGHTS[code](progress)
     if kind == QuestionKind.SCALE:  # values 1..5
         return [1, 2, 4, 9 + 3 * progress, 6 + 6 * progress]
     if kind == QuestionKind.FFT:  # values 1..6, 1 and 2 positive
-        return [7 + 6 * progress, 8, 2, 1.5 - progress, 1 - 0.5 * progress, 0.5]
+        return [6 + 5 * progress, 7, 3, 2 - progress, 1.5 - 0.5 * progress, 0.5]
     return [3, 1]  # yes, no
 
 
-def _value(rng, kind, progress):
+def _value(rng, kind, progress, code=""):
     if kind == QuestionKind.SCALE:
-        return rng.choices([1, 2, 3, 4, 5], weights=_weights(kind, progress))[0]
+        return rng.choices([1, 2, 3, 4, 5], weights=_weights(kind, progress, code))[0]
     if kind == QuestionKind.FFT:
         return rng.choices([1, 2, 3, 4, 5, 6], weights=_weights(kind, progress))[0]
     return rng.choices([1, 0], weights=_weights(kind, progress))[0]
@@ -163,7 +179,7 @@ def _save(plans, rng, batch_size=2000) -> int:
                 Answer(
                     response=response,
                     question=question,
-                    value=_value(rng, question.kind, plan.progress),
+                    value=_value(rng, question.kind, plan.progress, question.code),
                 )
             )
     Answer.objects.bulk_create(answers, batch_size=batch_size)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from peersupport.demo.accounts import demo_users, seed_users
+from peersupport.demo.history import seed_history
 from peersupport.demo.incidents import seed_incidents
 from peersupport.demo.incidents_data import ENGLAND_ORG, WALES_ORG
 from peersupport.demo.incidents_scale import seed_scale
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Load demo data: a login for every role, two organisations (one in Wales), about 27 "
         "realistic reviews with the people affected, peer supporters and support offers in every "
-        "status. Safe to run twice. --scale N adds N more reviews, with supporters and offers, "
+        "status, and 18 months of history (about 400 people) so every measure has points. "
+        "Safe to run twice. --scale N adds N more reviews, with supporters and offers, "
         "with bulk inserts, for benchmarks."
     )
 
@@ -57,6 +59,7 @@ class Command(BaseCommand):
             logins = seed_users(password)
             added = seed_incidents(demo_users())
             support = seed_supporters(password)
+            history = seed_history()  # 18 months of people, offers and support
             contacts = seed_practice()
             surveys = seed_surveys()  # 18 months of survey history
         self.stdout.write(
@@ -67,6 +70,7 @@ class Command(BaseCommand):
             f"Peer supporters added: {support.supporters}; people's support stories added: "
             f"{support.stories} (existing ones are left as they are)."
         )
+        self.stdout.write(f"People added to 18 months of history: {history}.")
         self.stdout.write(f"Contacts added: {contacts} (with a concern, check-ins and a debrief).")
         self.stdout.write(f"Survey responses added: {surveys} (18 months of history).")
         for skipped in support.skipped:
