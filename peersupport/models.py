@@ -320,3 +320,39 @@ class ErasureRefusal(models.Model):
 
     def __str__(self):
         return f"Erasure refused on {self.refused_at:%d %B %Y}"
+
+
+class ChartEventKind(models.TextChoices):
+    REBASE = "rebase", "Rebase: a change to the service (limits recalculated from this date)"
+    ANNOTATION = "annotation", "Annotation: a dated note on the chart"
+
+
+class ChartEvent(models.Model):
+    """A dated event on one measure's chart on the dashboard, recorded by an administrator.
+
+    A rebase marks a change to the service: the chart's mean and process limits are worked out
+    again from the month it falls in (peersupport.dashboard.spc.xmr). An annotation is a note
+    drawn on the chart. `measure` is a measure's key (peersupport.dashboard.definitions): the
+    platform does not import the dashboard, so the choice of measures is the dashboard's admin
+    form's (peersupport.dashboard.admin)."""
+
+    measure = models.CharField(max_length=60)
+    on = models.DateField("Date")
+    kind = models.CharField(max_length=20, choices=ChartEventKind.choices)
+    reason = models.TextField(help_text="Why: the change to the service, or the note to show.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "on", "id"]
+
+    def __str__(self):
+        what = "Rebase" if self.kind == ChartEventKind.REBASE else "Note"
+        return f"{what} on {self.on:%d %B %Y} ({self.measure})"

@@ -6,6 +6,7 @@ from feedback import urls as feedback_urls
 from incidents import urls_public as incidents_public_urls
 from incidents.admin import AffectedPersonAdmin
 from peersupport import views
+from peersupport.dashboard import admin as dashboard_admin  # noqa: F401  registers ChartEvent's admin
 from peersupport.dashboard import views as dashboard_views
 from peersupport.privacy.views import PERSON_ADMIN_PAGES
 from peersupport.team_messages import views as views_messages

@@ -5,20 +5,58 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from peersupport.dashboard.definitions import COUNT, SHARE
 from peersupport.dashboard.figures import Series
-from peersupport.dashboard.spc import PointType
+from peersupport.dashboard.spc import MINIMUM_POINTS, Assurance, PointType, Variation
 
 WIDTH, HEIGHT = 520, 300
 LEFT, RIGHT, TOP, BOTTOM = 60, 12, 16, 52
+# Making Data Count's colours: blue improvement, orange concern, purple neither, grey common.
+IMPROVEMENT, CONCERN, NEUTRAL, COMMON = "#005eb8", "#b35900", "#330072", "#4c6272"
 COLOURS = {
-    PointType.COMMON_CAUSE: "#4c6272",
-    PointType.IMPROVEMENT: "#005eb8",
-    PointType.CONCERN: "#b35900",
-    PointType.NEUTRAL_HIGH: "#330072",
-    PointType.NEUTRAL_LOW: "#330072",
+    PointType.COMMON_CAUSE: COMMON,
+    PointType.IMPROVEMENT: IMPROVEMENT,
+    PointType.CONCERN: CONCERN,
+    PointType.NEUTRAL_HIGH: NEUTRAL,
+    PointType.NEUTRAL_LOW: NEUTRAL,
 }
+
+
+class Icon(NamedTuple):
+    """A Making Data Count icon, drawn by _dashboard_icon.html. `shape` is what to draw:
+    "common" (common cause), "high" or "low" (a special cause, H or L), "pass", "fail" or
+    "inconsistent" (assurance); `label` is its text equivalent. The label is third so that
+    `icon.2` reads it too."""
+
+    shape: str
+    colour: str
+    label: str
+
+
+VARIATION_ICONS = {
+    Variation.COMMON_CAUSE: ("common", COMMON),
+    Variation.IMPROVEMENT_HIGH: ("high", IMPROVEMENT),
+    Variation.IMPROVEMENT_LOW: ("low", IMPROVEMENT),
+    Variation.CONCERN_HIGH: ("high", CONCERN),
+    Variation.CONCERN_LOW: ("low", CONCERN),
+    Variation.NEUTRAL_HIGH: ("high", NEUTRAL),
+    Variation.NEUTRAL_LOW: ("low", NEUTRAL),
+}
+ASSURANCE_ICONS = {
+    Assurance.PASS: ("pass", IMPROVEMENT),
+    Assurance.FAIL: ("fail", CONCERN),
+    Assurance.INCONSISTENT: ("inconsistent", COMMON),
+}
+
+
+def icon_for(verdict: Variation | Assurance | None) -> Icon | None:
+    """The icon for a variation or an assurance verdict; None for none."""
+    if verdict is None:
+        return None
+    icons = VARIATION_ICONS if isinstance(verdict, Variation) else ASSURANCE_ICONS
+    return Icon(*icons[verdict], verdict.label)
 
 
 def _nice_step(span: float) -> float:
@@ -41,10 +79,15 @@ class Chart:
     points: list
     segments: list
     lines: list
+    events: list  # rebases and notes: a vertical line at the start of their month
     y_ticks: list
     x_ticks: list
     plot: dict
     description: str
+
+    @property
+    def has_ceiling(self) -> bool:
+        return any(line["kind"] == "ceiling" for line in self.lines)
 
 
 def chart_for(series: Series) -> Chart | None:
@@ -52,11 +95,16 @@ def chart_for(series: Series) -> Chart | None:
     if xmr is None or not xmr.points:
         return None
     share = series.measure.kind == SHARE
-    levels = [*xmr.values, xmr.mean]
-    if xmr.lower is not None:
-        levels += [xmr.lower, xmr.upper]
+    ceiling = getattr(series.measure, "ceiling", None)
+    levels = [*xmr.values]
+    for segment in xmr.segments:
+        levels.append(segment.mean)
+        if segment.has_limits:
+            levels += [segment.lower, segment.upper]
     if series.measure.target is not None:
         levels.append(series.measure.target)
+    if ceiling is not None:
+        levels.append(ceiling)
     # A share of people runs from 0 to 100%; limits beyond that are drawn at the edge.
     proportion = share and max(xmr.values) <= 100
     low, high = min(levels), max(levels)
@@ -99,13 +147,37 @@ def chart_for(series: Series) -> Chart | None:
         if previous is not None:
             segments.append({"x1": previous[0], "y1": previous[1], "x2": here[0], "y2": here[1]})
         previous = here
-    lines = [{"y": y(xmr.mean), "kind": "mean", "label": "Mean"}]
-    if xmr.lower is not None and xmr.lower != xmr.upper:
-        for value, label in ((xmr.upper, "Upper limit"), (xmr.lower, "Lower limit")):
-            if low <= value <= high:
-                lines.append({"y": y(value), "kind": "limit", "label": label})
+    left, right = str(LEFT), str(WIDTH - RIGHT)
+
+    def edge(index):
+        return f"{LEFT + plot_w * index / count:.1f}"
+
+    lines = []
+    for segment in xmr.segments:  # each segment's own mean and limits, across its months
+        x1, x2 = edge(segment.start), edge(segment.stop)
+        lines.append({"y": y(segment.mean), "kind": "mean", "label": "Mean", "x1": x1, "x2": x2})
+        if segment.has_limits:
+            for value, label in ((segment.upper, "Upper limit"), (segment.lower, "Lower limit")):
+                if low <= value <= high:
+                    lines.append(
+                        {"y": y(value), "kind": "limit", "label": label, "x1": x1, "x2": x2}
+                    )
     if series.measure.target is not None:
-        lines.append({"y": y(series.measure.target), "kind": "target", "label": "Target"})
+        target = y(series.measure.target)
+        lines.append({"y": target, "kind": "target", "label": "Target", "x1": left, "x2": right})
+    if ceiling is not None:
+        lines.append(
+            {"y": y(ceiling), "kind": "ceiling", "label": "Capacity", "x1": left, "x2": right}
+        )
+    events = [
+        {
+            "x": edge(index),
+            "label": "Rebase" if event.kind == "rebase" else f"Note {number}",
+            "kind": event.kind,
+            "text": f"{event.on:%d %B %Y}: {event.reason}",
+        }
+        for number, (index, event) in enumerate(series.events, start=1)
+    ]
     y_ticks = []
     tick = low
     while tick <= high + 1e-9:
@@ -123,6 +195,7 @@ def chart_for(series: Series) -> Chart | None:
         points=points,
         segments=segments,
         lines=lines,
+        events=events,
         y_ticks=y_ticks,
         x_ticks=x_ticks,
         plot={
@@ -131,6 +204,8 @@ def chart_for(series: Series) -> Chart | None:
                 "left": LEFT,
                 "right": WIDTH - RIGHT,
                 "bottom": HEIGHT - BOTTOM,
+                "top": TOP,
+                "label_y": TOP + 12,
                 "tick_label_x": LEFT - 8,
                 "month_y": HEIGHT - BOTTOM + 20,
                 "year_y": HEIGHT - BOTTOM + 40,
@@ -148,10 +223,24 @@ def describe(series: Series) -> str:
         f"{series.measure.name} by month, {first:%B %Y} to {last:%B %Y}: "
         f"{len(xmr.values)} months shown."
     ]
-    if xmr.mean is not None:
-        parts.append(f"Mean {fmt(xmr.mean)}.")
-    if xmr.lower is not None:
-        parts.append(f"Process limits {fmt(xmr.lower)} to {fmt(xmr.upper)}.")
+    for segment in xmr.segments:
+        if len(xmr.segments) > 1:
+            start = series.months[segment.start].month
+            parts.append(f"From {start:%B %Y}:")
+        if segment.mean is not None:
+            parts.append(f"Mean {fmt(segment.mean)}.")
+        if segment.has_limits:
+            parts.append(f"Process limits {fmt(segment.lower)} to {fmt(segment.upper)}.")
+        elif segment.no_variation:
+            parts.append("No variation, so no process limits.")
+        elif segment.count:
+            parts.append(f"Fewer than {MINIMUM_POINTS} months, so no process limits.")
+    for index, event in series.events:
+        what = "Rebased" if event.kind == "rebase" else "Note"
+        parts.append(f"{what} {series.months[index].month:%B %Y}: {event.reason}.")
+    ceiling = getattr(series.measure, "ceiling", None)
+    if ceiling is not None:
+        parts.append(f"Capacity {fmt(ceiling)}.")
     special = [
         f"{m.month:%B %Y} ({m.point.type.label.split(': ')[-1]})"
         for m in series.months

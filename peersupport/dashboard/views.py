@@ -21,12 +21,12 @@ from incidents.models import Organisation, Service
 from peersupport import audit
 from peersupport.access import has_role, is_team, role_required
 from peersupport.dashboard import export, suppression
-from peersupport.dashboard.charts import Chart, chart_for
+from peersupport.dashboard.charts import Chart, Icon, chart_for, icon_for
 from peersupport.dashboard.definitions import COUNT, MEAN, MEDIAN, SECTIONS, SHARE
 from peersupport.dashboard.figures import Series, build
 from peersupport.dashboard.filters import GROUPS, Filters, add_months, this_month
 from peersupport.dashboard.queries import CACHE_SECONDS
-from peersupport.dashboard.spc import Assurance, Improvement, PointType, Variation
+from peersupport.dashboard.spc import MINIMUM_POINTS, Improvement, PointType
 from peersupport.dashboard.survey_results import published_survey_counts
 from peersupport.roles import Role
 
@@ -166,20 +166,6 @@ def _filters(request):
 
 # Each measure as the page shows it ------------------------------------------------------------
 
-VARIATION_ICONS = {
-    Variation.COMMON_CAUSE: ("#4c6272", ""),
-    Variation.IMPROVEMENT_HIGH: ("#005eb8", "H"),
-    Variation.IMPROVEMENT_LOW: ("#005eb8", "L"),
-    Variation.CONCERN_HIGH: ("#b35900", "H"),
-    Variation.CONCERN_LOW: ("#b35900", "L"),
-    Variation.NEUTRAL_HIGH: ("#330072", "H"),
-    Variation.NEUTRAL_LOW: ("#330072", "L"),
-}
-ASSURANCE_ICONS = {
-    Assurance.PASS: ("#005eb8", "P"),
-    Assurance.FAIL: ("#b35900", "F"),
-    Assurance.INCONSISTENT: ("#4c6272", "?"),
-}
 # Short enough for a table beside a chart; the CSV spells them out (PointType.label).
 SIGNALS = {
     PointType.COMMON_CAUSE: "Common cause",
@@ -188,6 +174,8 @@ SIGNALS = {
     PointType.NEUTRAL_HIGH: "Neutral, high",
     PointType.NEUTRAL_LOW: "Neutral, low",
 }
+# A month charted where there are no process limits (too few months, or no variation).
+NOT_JUDGED = "No limits yet"
 DIRECTIONS = {
     Improvement.INCREASE: "Higher is better.",
     Improvement.DECREASE: "Lower is better.",
@@ -209,8 +197,8 @@ class MeasureView:
 
     series: Series
     chart: Chart | None
-    variation: tuple | None  # (colour, letter, label)
-    assurance: tuple | None
+    variation: Icon | None  # none without process limits
+    assurance: Icon | None
     direction: str
     columns: tuple
     rows: list
@@ -223,9 +211,11 @@ class MeasureView:
         return self.series.measure
 
 
-def _row(series, figures) -> dict:
+def _row(series, index, figures) -> dict:
     point = figures.point
-    if point is not None:
+    if point is not None and not series.chart.has_limits_at(index):
+        point, signal = None, NOT_JUDGED
+    elif point is not None:
         signal = SIGNALS[point.type]
     elif figures.suppressed:
         signal = "Withheld"
@@ -261,32 +251,48 @@ def _headline(series) -> tuple[str, str]:
     return "No data", "Nothing to count this month."
 
 
+def _limits(series: Series) -> str:
+    """The latest segment's mean and limits in words, or why there are no limits (and so no
+    variation or assurance icon)."""
+    xmr = series.chart
+    segment = xmr.latest_segment
+    months = f"{segment.count} month{'s' if segment.count != 1 else ''}"
+    since = ""
+    if len(xmr.segments) > 1:
+        since = f" since the rebase in {series.months[segment.start].month:%B %Y}"
+    if not segment.count:
+        return f"No month{since} can be charted yet, so no mean and no process limits."
+    text = f"Mean {series.format(segment.mean)}"
+    if segment.has_limits:
+        lower, upper = series.format(segment.lower), series.format(segment.upper)
+        return f"{text}; process limits {lower} to {upper}, from {months} charted{since}."
+    text += f", from {months} charted{since}. No process limits: "
+    if segment.count < MINIMUM_POINTS:
+        text += f"they need at least {MINIMUM_POINTS} months"
+    elif segment.no_variation:
+        text += "every month has the same figure, so there is no variation to set them by"
+    else:
+        text += "too few months follow one another to set them by"
+    if series.measure.target is not None and xmr.improvement != Improvement.NEUTRAL:
+        text += ", and so no judgement of whether the target will be met"
+    return text + "."
+
+
 def _view(series: Series) -> MeasureView:
     xmr = series.chart
-    variation = assurance = None
-    limits = ""
-    if xmr is not None and xmr.points:
-        v = xmr.variation
-        variation = (*VARIATION_ICONS[v], v.label)
-        if xmr.assurance is not None:
-            assurance = (*ASSURANCE_ICONS[xmr.assurance], xmr.assurance.label)
-        limits = f"Mean {series.format(xmr.mean)}"
-        if xmr.lower is not None:
-            limits += f"; process limits {series.format(xmr.lower)} to {series.format(xmr.upper)}"
-        months = len(xmr.values)
-        limits += f", from {months} month{'s' if months != 1 else ''} charted."
+    charted = xmr is not None and xmr.points
     headline, detail = _headline(series) if series.applicable else ("", "")
     return MeasureView(
         series=series,
         chart=chart_for(series) if series.applicable else None,
-        variation=variation,
-        assurance=assurance,
+        variation=icon_for(xmr.variation) if charted else None,
+        assurance=icon_for(xmr.assurance) if charted else None,
         direction=DIRECTIONS[series.measure.improvement],
         columns=COLUMNS[series.measure.kind],
-        rows=[_row(series, figures) for figures in series.months],
+        rows=[_row(series, index, figures) for index, figures in enumerate(series.months)],
         headline=headline,
         headline_detail=detail,
-        limits=limits,
+        limits=_limits(series) if charted else "",
     )
 
 
