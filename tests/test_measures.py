@@ -6,6 +6,7 @@ import csv
 import io
 import random
 import re
+import statistics
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from django.urls import reverse
 
 from feedback.models import Answer, Invitation, Question, Questionnaire, Response
 from incidents.models import AffectedPerson, ConsentRecord, Nation
-from peersupport.dashboard import export
+from peersupport.dashboard import export, spc
 from peersupport.dashboard.cells import ANY
 from peersupport.dashboard.definitions import BY_SLUG, MEASURES, SHARE
 from peersupport.dashboard.figures import build
@@ -154,7 +155,7 @@ def figures(built, slug, month):
 # Process measures -----------------------------------------------------------------------------
 
 
-def test_people_offered_by_the_month_their_consent_was_recorded_in_uk_time(world, no_suppression):
+def test_people_offered_by_the_month_they_were_logged_in_uk_time(world, no_suppression):
     offered = [person(world, at(2025, 3, d)) for d in (10, 12)]
     for who in offered:
         offer(who, at(2025, 3, 14), at(2025, 3, 15))
@@ -165,8 +166,8 @@ def test_people_offered_by_the_month_their_consent_was_recorded_in_uk_time(world
     # 23:30 UTC on 31 March is 00:30 on 1 April in British Summer Time: April.
     april = person(world, datetime(2025, 3, 31, 23, 30, tzinfo=UTC))
     offer(april, at(2025, 4, 1), at(2025, 4, 2))
-    # Left out: no consent, consent not asked, asking not to be contacted, and consent given
-    # then withdrawn.
+    # Counted too (the cohort is everyone logged): no consent, consent not asked, asking not to
+    # be contacted (offered in time, so offered), and consent given then withdrawn.
     person(world, at(2025, 3, 11), consent="refused")
     person(world, at(2025, 3, 11), consent="not_asked")
     offer(person(world, at(2025, 3, 11), dnc=True), at(2025, 3, 14), at(2025, 3, 15))
@@ -188,7 +189,9 @@ def test_people_offered_by_the_month_their_consent_was_recorded_in_uk_time(world
     )
 
     built = build(PERIOD)
-    assert figures(built, "offered", MAR) == ("2", "4", "50.0%")
+    # Logged in March: 2 offered, 1 not yet, 00:30 on 1 March, and the 4 on 11 March: 8.
+    # Offered within 10 working days: the 2 and the one asking not to be contacted: 3.
+    assert figures(built, "offered", MAR) == ("3", "8", "37.5%")
     assert figures(built, "offered", APR) == ("1", "1", "100.0%")
     assert figures(built, "offered", FEB) == ("0", "1", "0.0%")
     assert figures(built, "offered", JAN) == ("0", "0", "")
@@ -209,7 +212,10 @@ def test_working_days_from_logging_to_offer_match_the_deadlines_module(world, no
         # The same day.
         (scotland, at(2025, 4, 28, 9), at(2025, 4, 28, 15)),
     ]
-    for who, opened, made in pairs:
+    for index, (who, opened, made) in enumerate(pairs):
+        service = world.glen if who == scotland else world.wards
+        who = person(world, opened, service=service)  # logged when the wait began
+        pairs[index] = (who, opened, made)
         offer(who, opened, made)
     # The new offer made when a supporter is reassigned is not a wait for a supporter.
     first = offer(england, at(2025, 4, 1), at(2025, 4, 2))
@@ -224,8 +230,10 @@ def test_working_days_from_logging_to_offer_match_the_deadlines_module(world, no
     assert expected == [1, 2, 1, 1, 0, 1]
     built = build(PERIOD)
     days = month_of(built, "days_to_offer", APR)
-    assert days.numerator.number == sum(expected) == 6
-    assert days.denominator.number == 6
+    # The waits of the 5 people logged in April and the first offer to `england`: the middle
+    # of 0, 1, 1, 1, 1, 2 is 1. `scotland`, logged but never offered, waits from 1 April
+    # to today (16 June); so 7 waits in April: 0, 1, 1, 1, 1, 2, and a long one: middle 1.
+    assert days.denominator.number == 7
     assert days.value == pytest.approx(1.0)
 
 
@@ -233,24 +241,22 @@ def test_working_days_for_many_dates_and_nations(world, no_suppression):
     rng = random.Random(7)
     expected = {}
     for _ in range(40):
-        who = person(world, at(2025, 1, 2), service=rng.choice([world.wards, world.glen]))
         opened = at(2025, 1, 1) + timedelta(hours=rng.randrange(0, 24 * 140))
+        who = person(world, opened, service=rng.choice([world.wards, world.glen]))
         made = opened + timedelta(hours=rng.randrange(0, 24 * 20))
         if made >= at(2025, 6, 1):
             continue
         offer(who, opened, made)
-        month = made.astimezone(UK).date().replace(day=1)
+        month = opened.astimezone(UK).date().replace(day=1)  # the month logged
         days = working_days_between(
             opened.astimezone(UK).date(), made.astimezone(UK).date(), who.organisation.nation
         )
-        expected[month] = expected.get(month, 0) + days
+        expected.setdefault(month, []).append(days)
     built = build(PERIOD)
     found = {
-        m.month: m.numerator.number
-        for m in series_of(built, "days_to_offer").months
-        if m.denominator.number
+        m.month: m.value for m in series_of(built, "days_to_offer").months if m.denominator.number
     }
-    assert found == expected
+    assert found == {month: statistics.median(days) for month, days in expected.items()}
 
 
 def test_offers_accepted_and_declined(world, no_suppression):
@@ -507,9 +513,10 @@ def test_supporters_supervision_caseload_pausing_and_feelings(world, no_suppress
     # Active at the start of April: all three; the second paused during it.
     assert figures(built, "pausing", APR) == ("1", "3", "33.3%")
     assert figures(built, "pausing", MAR) == ("0", "3", "0.0%")
-    # Check-ins (5, 3) and the survey (5) on being empowered; (2, 4) and (2) on coping.
-    assert figures(built, "empowered", APR) == ("2", "3", "66.7%")
-    assert figures(built, "coping", APR) == ("1", "3", "33.3%")
+    # Check-ins, one supporter each: (5, 3) on being empowered, (2, 4) on coping. The
+    # anonymous survey (5 and 2) is left out.
+    assert figures(built, "empowered", APR) == ("1", "2", "50.0%")
+    assert figures(built, "coping", APR) == ("1", "2", "50.0%")
 
     # One organisation: the supporters serving it (the first serves both, counted in each).
     england = build(Filters(JAN, MAY, organisation_id=world.england.pk))
@@ -819,8 +826,17 @@ def test_the_csv_matches_the_table(world, manager_client):
     assert offered[1][2:5] == ["10", "10", "100.0"]
     assert offered[2][2:5] == ["withheld", "withheld", ""]
     assert offered[3][2:5] == ["10", "10", "100.0"]
-    # Mean and limits from the months shown only: February and April, both 100%.
-    assert offered[3][5:8] == ["100.0", "100.0", "100.0"]
+    # The mean from the months shown only: February and April, both 100%. No limits: two
+    # points are fewer than spc.MINIMUM_POINTS, and a flat series has no variation to set
+    # them by (issue 16, finding 7), so the CSV leaves them blank as the chart draws none.
+    assert offered[3][5:8] == ["100.0", "", ""]
+    assert spc.MINIMUM_POINTS > 2
+    # The page says the same beside the chart: the mean, and why there are no limits.
+    html = " ".join(page.content.decode().split())
+    assert (
+        "Mean 100.0%, from 2 months charted. No process limits: they need at least "
+        f"{spc.MINIMUM_POINTS} months" in html
+    )
 
 
 def test_every_measure_is_on_the_page_with_its_explanation(world, manager_client):
@@ -830,8 +846,14 @@ def test_every_measure_is_on_the_page_with_its_explanation(world, manager_client
         assert f'id="measure-{measure.slug}"' in page
     assert "How this is calculated" in page
     # No data yet: nothing can be charted, and each chart says so.
-    assert "Fewer than 12 months charted" in page
+    assert f"Fewer than {spc.MINIMUM_POINTS} months charted" in page
     assert "No month can be charted yet." in page
+    # No limits are drawn, rather than provisional ones (issue 16, finding 7).
+    assert (
+        f"No process limits are drawn with fewer than {spc.MINIMUM_POINTS} months charted, "
+        "or when every month has the same figure" in page
+    )
+    assert "limits are provisional" not in page
 
 
 def test_managers_see_aggregates_only(world, manager_client):

@@ -1,58 +1,35 @@
 """The measures: one definition each (what it counts, how, which way is better, and its "how
-this is calculated" text), read by the page, the CSV and the tests."""
+this is calculated" text), read by the page, the CSV and the tests. What a measure is, and the
+helpers naming the counts it reads, are in measure.py; the supporters' measures are in
+definitions_people.py."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from peersupport.dashboard.cells import ANY, Counts, Part, parts_from
-from peersupport.dashboard.filters import FAMILIES, STAFF, Filters
-from peersupport.dashboard.spc import Improvement
-
-PROCESS, OUTCOME, BALANCING, ALSO = "process", "outcome", "balancing", "also"
-SECTIONS = {
-    PROCESS: "Process measures",
-    OUTCOME: "Outcome measures",
-    BALANCING: "Balancing measures",
-    ALSO: "How support went",
-}
-
-SHARE, COUNT, MEAN, MEDIAN = "share", "count", "mean", "median"
-
-PERSON_EXCLUSIONS = (
-    "People who have not given consent to be contacted about peer support, or who have asked "
-    "not to be contacted, are left out."
+from peersupport.dashboard.cells import Counts, parts_from
+from peersupport.dashboard.cohort import (
+    BY_REASON_NOTE,
+    COHORT,
+    COHORT_EXCLUSIONS,
+    NOT_OFFERED,
 )
-
-
-def _supporter_cells(totals: list[Part], by_organisation: list[Part]) -> dict:
-    """Supporters' cells: each organisation's, and the total (counted on its own)."""
-    cells = defaultdict(dict)
-    for parts, org in ((totals, None), (by_organisation, True)):
-        for part in parts:
-            key = (part.key[0], ANY, ANY) if org else (ANY, ANY, ANY)
-            cell = cells[part.month].setdefault(key, [0, 0])
-            cell[0] += part.numerator
-            cell[1] += part.denominator or 0
-    return cells
-
-
-def _named(fetch, numerator: str | None, denominator: str | None):
-    """A fetch that names the counts it reads, so measures reading the same count (offers
-    made, say) publish the same figure for it. None: not a count of people or things."""
-    fetch.names = (numerator, denominator)
-    return fetch
-
-
-def _count(query: str, numerator: str, denominator: str | None = None, where=None):
-    """A measure read from one of the shared queries."""
-    return _named(
-        lambda q: Counts(parts_from(getattr(q, query), numerator, denominator, where)),
-        f"{query}.{numerator}",
-        f"{query}.{denominator}" if denominator else None,
-    )
+from peersupport.dashboard.definitions_people import SUPPORTER_MEASURES
+from peersupport.dashboard.filters import STAFF
+from peersupport.dashboard.measure import (  # noqa: F401 (read from here by the pages)
+    ALSO,
+    BALANCING,
+    COUNT,
+    MEAN,
+    MEDIAN,
+    OUTCOME,
+    PERSON_EXCLUSIONS,
+    PROCESS,
+    SECTIONS,
+    SHARE,
+    Measure,
+)
+from peersupport.dashboard.measure import counted as _count
+from peersupport.dashboard.measure import named as _named
+from peersupport.dashboard.spc import Improvement
 
 
 def _survey(code: str, positive: str):
@@ -63,80 +40,11 @@ def _survey(code: str, positive: str):
     )
 
 
-def _feeling(code: str):
-    """Supporters' own answers: their wellbeing check-ins and their quarterly survey."""
-
-    def fetch(q):
-        totals, by_organisation = q.checkins
-        survey = parts_from(q.supporter_answers.get(code, []), "high", "answers")
-        return Counts(
-            cells=_supporter_cells(
-                parts_from(totals, code, "answers") + survey,
-                parts_from(by_organisation, code, "answers") + survey,
-            )
-        )
-
-    return _named(fetch, f"feeling.{code}", f"feeling.{code}.answers")
-
-
-def _supporters(numerator: str, denominator: str):
-    def fetch(q):
-        totals, by_organisation = q.supporters
-        return Counts(
-            cells=_supporter_cells(
-                parts_from(totals, numerator, denominator),
-                parts_from(by_organisation, numerator, denominator),
-            )
-        )
-
-    return _named(fetch, f"supporters.{numerator}", f"supporters.{denominator}")
-
-
 def _median_contacts(q):
     return Counts(parts_from(q.ended, "ended", "ended"), medians=q.contacts_per_person)
 
 
 _named(_median_contacts, None, "ended.ended")
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One measure: what it counts, how, and which way is better. Its "how this is
-    calculated" text (numerator, denominator, exclusions, source) is shown beside it."""
-
-    slug: str
-    name: str
-    section: str
-    kind: str  # SHARE, COUNT, MEAN or MEDIAN
-    improvement: Improvement
-    numerator: str
-    denominator: str
-    exclusions: str
-    source: str
-    fetch: Callable  # Queries -> Counts
-    target: float | None = None
-    unit: str = ""
-    numerator_is_count: bool = True
-    groups: tuple[str, ...] = (FAMILIES, STAFF)  # the groups it can be shown for
-    by_service: bool = True  # False: it cannot be split by service (supporters)
-    by_group: bool = True  # False: it cannot be split by group (supporters)
-    only_group: str = ""  # the one group it counts: its figures are that group's of another
-    part_of_whole: bool = True  # a share whose numerator counts some of its denominator
-
-    @property
-    def names(self) -> tuple[str | None, str | None]:
-        """The counts behind its numerator and denominator (see _named)."""
-        numerator, denominator = self.fetch.names
-        if not self.numerator_is_count or self.kind == MEDIAN:
-            numerator = None
-        return numerator, denominator if self.has_denominator else None
-
-    @property
-    def has_denominator(self) -> bool:
-        return self.kind != COUNT
-
-    def applies_to(self, filters: Filters) -> bool:
-        return not filters.group or not self.by_group or filters.group in self.groups
 
 
 MEASURES = [
@@ -147,29 +55,100 @@ MEASURES = [
         SHARE,
         Improvement.INCREASE,
         target=100,
-        numerator="People offered a trained peer supporter (so far)",
-        denominator="People affected who gave consent to be contacted, by the month their "
-        "consent was recorded",
-        exclusions=PERSON_EXCLUSIONS,
+        cohort=True,
+        numerator="Of them, people told about peer support and given the choice within 10 "
+        "working days of being logged (a supporter offered, or an answer given: someone who "
+        "declines was offered)",
+        denominator=COHORT,
+        exclusions=COHORT_EXCLUSIONS,
         source="People affected (incidents) and support offers (supporters).",
-        fetch=_count("people", "offered", "people"),
+        fetch=_count("cohort", "offered", "people"),
+    ),
+    Measure(
+        "declined_offer",
+        "People who declined the offer",
+        PROCESS,
+        SHARE,
+        Improvement.NEUTRAL,
+        cohort=True,
+        numerator="Of them, people who declined a supporter within 10 working days of being "
+        "logged (they count as offered too)",
+        denominator=COHORT,
+        exclusions=COHORT_EXCLUSIONS,
+        source="Support offers and their status history (supporters).",
+        fetch=_count("cohort", "declined", "people"),
+    ),
+    *[
+        Measure(
+            f"not_offered_{reason}",
+            f"Not offered: {label}",
+            PROCESS,
+            SHARE,
+            improvement,
+            cohort=True,
+            note=BY_REASON_NOTE,
+            numerator=f"Of them, people not offered within 10 working days because {why}, "
+            "as it stood at the end of those 10 days",
+            denominator=COHORT,
+            exclusions=COHORT_EXCLUSIONS,
+            source="People affected, their consent records and change history (incidents), "
+            "and support offers (supporters).",
+            fetch=_count("cohort", reason, "people"),
+        )
+        for reason, label, improvement, why in NOT_OFFERED
+    ],
+    Measure(
+        "offered_in_5",
+        "People offered within 5 working days",
+        PROCESS,
+        SHARE,
+        Improvement.INCREASE,
+        cohort=True,
+        numerator="Of them, people told about peer support and given the choice within 5 "
+        "working days of being logged",
+        denominator=COHORT,
+        exclusions=COHORT_EXCLUSIONS,
+        source="People affected (incidents) and support offers (supporters).",
+        fetch=_count("cohort", "within5", "people"),
     ),
     Measure(
         "days_to_offer",
         "Working days from logging to offer",
         PROCESS,
+        MEDIAN,
+        Improvement.DECREASE,
+        unit="working days",
+        cohort=True,
+        numerator="The middle wait, in working days from being logged to being offered a "
+        "supporter; a wait still running counts at its length so far, so while people are "
+        "still waiting the true middle wait may be longer",
+        denominator="People logged in the month who were offered or may still be offered",
+        exclusions="People never offered whom the team may not contact now (consent refused "
+        "or asked not to be contacted) are not waiting and are left out. Working days leave "
+        "out weekends and the bank holidays of the organisation's nation.",
+        source="People affected (incidents) and support offers (supporters).",
+        fetch=_named(
+            lambda q: Counts(parts_from(q.cohort, "timed", "timed"), medians=q.days_to_offer),
+            None,
+            "cohort.timed",
+        ),
+    ),
+    Measure(
+        "review_to_logged",
+        "Working days from review to logging",
+        PROCESS,
         MEAN,
         Improvement.DECREASE,
         unit="working days",
+        cohort=True,
         numerator_is_count=False,
-        numerator="Working days from the day each person was logged with consent (their offer "
-        "opened) to the day a supporter was offered, added up",
-        denominator="Offers made in the month",
-        exclusions=PERSON_EXCLUSIONS + " A new supporter given in place of another is not "
-        "counted again. Working days leave out weekends and the bank holidays of the "
-        "organisation's nation.",
-        source="Support offers (supporters).",
-        fetch=_named(_count("offers", "days", "offers"), None, "offers.offers"),
+        numerator="Working days from each review being logged to each person affected by it "
+        "being logged, added up",
+        denominator="People logged in the month who are part of a review",
+        exclusions="Staff who asked for support without a review are left out. Working days "
+        "leave out weekends and the bank holidays of the organisation's nation.",
+        source="Reviews and the people affected (incidents).",
+        fetch=_named(_count("cohort", "review_days", "with_review"), None, "cohort.with_review"),
     ),
     Measure(
         "accepted",
@@ -177,10 +156,11 @@ MEASURES = [
         PROCESS,
         SHARE,
         Improvement.INCREASE,
-        numerator="Offers the person accepted",
-        denominator="Offers made in the month",
-        exclusions=PERSON_EXCLUSIONS + " A new supporter given in place of another is not "
-        "counted again.",
+        numerator="Of them, people who accepted a supporter, on any offer (an acceptance "
+        "after a new supporter was given counts)",
+        denominator="People offered a supporter for the first time in the month (a second "
+        "offer to the same person is not counted again)",
+        exclusions=PERSON_EXCLUSIONS,
         source="Support offers and their status history (supporters).",
         fetch=_count("offers", "accepted", "offers"),
     ),
@@ -286,81 +266,7 @@ MEASURES = [
         source="Staff surveys after support or a review closes (feedback).",
         fetch=_survey("staff_perception", "high"),
     ),
-    Measure(
-        "empowered",
-        "Supporters feeling empowered",
-        BALANCING,
-        SHARE,
-        Improvement.INCREASE,
-        by_service=False,
-        by_group=False,
-        numerator="Answers of 4 or 5",
-        denominator="Supporters' answers to \u201cI feel empowered to support the people I am "
-        "matched with\u201d, in wellbeing check-ins and the quarterly survey",
-        exclusions="None: every answer counts.",
-        source="Wellbeing check-ins (supporters) and the supporters' survey (feedback).",
-        fetch=_feeling("empowered"),
-    ),
-    Measure(
-        "coping",
-        "Supporters coping emotionally",
-        BALANCING,
-        SHARE,
-        Improvement.INCREASE,
-        by_service=False,
-        by_group=False,
-        numerator="Answers of 4 or 5",
-        denominator="Supporters' answers to \u201cI am coping emotionally with being a peer "
-        "supporter\u201d, in wellbeing check-ins and the quarterly survey",
-        exclusions="None: every answer counts.",
-        source="Wellbeing check-ins (supporters) and the supporters' survey (feedback).",
-        fetch=_feeling("coping"),
-    ),
-    Measure(
-        "supervision",
-        "Supervision kept up",
-        BALANCING,
-        SHARE,
-        Improvement.INCREASE,
-        by_service=False,
-        by_group=False,
-        numerator="Of them, supporters with a supervision session in the 6 weeks before",
-        denominator="Supporters active at the end of the month (or now, this month)",
-        exclusions="Supporters in training, paused or who have left are left out.",
-        source="Supporters' status history and supervision sessions (supporters).",
-        fetch=_supporters("supervised", "active"),
-    ),
-    Measure(
-        "caseload",
-        "Caseload against capacity",
-        BALANCING,
-        SHARE,
-        Improvement.NEUTRAL,
-        by_service=False,
-        by_group=False,
-        part_of_whole=False,  # a caseload can be over capacity
-        numerator="People assigned to the supporters active at the end of the month (their "
-        "whole caseload, whichever organisation the person is in)",
-        denominator="Places: the most people each of those supporters supports at once, added up",
-        exclusions="Supporters in training, paused or who have left are left out; so are "
-        "offers not yet made and support that has ended.",
-        source="Support offers, supporters' capacity and status history (supporters).",
-        fetch=_supporters("assigned", "places"),
-    ),
-    Measure(
-        "pausing",
-        "Supporters pausing or leaving",
-        BALANCING,
-        SHARE,
-        Improvement.DECREASE,
-        by_service=False,
-        by_group=False,
-        numerator="Of them, supporters who paused or left during the month",
-        denominator="Supporters active at the start of the month",
-        exclusions="Supporters still in training are left out.",
-        source="Supporters' status history (supporters).",
-        fetch=_supporters("left", "started"),
-    ),
+    *SUPPORTER_MEASURES,
     Measure(
         "declined",
         "Offers declined",

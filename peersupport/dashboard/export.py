@@ -44,8 +44,9 @@ def csv_rows(series_list: list[Series]):
         charted = chart is not None and chart.points
         mean, lower, upper = (chart.mean, chart.lower, chart.upper) if charted else (None,) * 3
         median = series.measure.kind == MEDIAN
-        for figures in series.months:
-            point = figures.point
+        for index, figures in enumerate(series.months):
+            judged = chart is not None and chart.has_limits_at(index)
+            point = figures.point if judged else None
             yield [
                 series.measure.name,
                 figures.month.strftime("%Y-%m"),

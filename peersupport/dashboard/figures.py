@@ -22,12 +22,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from peersupport.dashboard import spc, suppression
 from peersupport.dashboard.cells import ANY, Counts, partitions, roll_up
-from peersupport.dashboard.definitions import BY_SLUG, COUNT, MEASURES, MEDIAN, SHARE, Measure
-from peersupport.dashboard.filters import Filters
+from peersupport.dashboard.cohort import PARTS, SUMS, window_closes
+from peersupport.dashboard.definitions import (
+    BY_SLUG,
+    COUNT,
+    MEASURES,
+    MEDIAN,
+    SHARE,
+    Measure,
+)
+from peersupport.dashboard.filters import UK, Filters
 from peersupport.dashboard.queries import Queries
+from peersupport.models import ChartEvent, ChartEventKind
 
 SHOWN, WITHHELD = "shown", "withheld"
 
@@ -60,22 +70,49 @@ class Figure:
         return self.state == SHOWN
 
 
+def _linked(names: set) -> set:
+    """The counts declared to add up to, or be part of, any of these (cohort.SUMS, PARTS)."""
+    groups = [{total, *parts} for total, parts in SUMS.items()]
+    groups += [{part, whole} for part, whole in PARTS.items()]
+    found, before = set(names), None
+    while found != before:
+        before = set(found)
+        for group in groups:
+            if found & group:
+                found |= group
+    return found
+
+
 def _related(chosen) -> list[Measure]:
-    """The measures chosen and every measure sharing a count with them: their figures are
-    protected together."""
+    """The measures chosen and every measure sharing a count with them, or reading a count
+    declared part of theirs: their figures are protected together."""
     found = {measure.slug for measure in chosen}
-    names = {name for measure in chosen for name in measure.names if name}
+    names = _linked({name for measure in chosen for name in measure.names if name})
     changed = True
     while changed:
         changed = False
         for measure in MEASURES:
             if measure.slug not in found and names & set(measure.names):
                 found.add(measure.slug)
-                names |= {name for name in measure.names if name}
+                names = _linked(names | {name for name in measure.names if name})
                 changed = True
     return [measure for measure in MEASURES if measure.slug in found] + [
         measure for measure in chosen if measure.slug not in BY_SLUG
     ]
+
+
+def _add_relations(problem) -> None:
+    """Counts declared to add up to another (the people logged: offered, or not by each
+    reason), or to be part of another (cohort.PARTS), in every month and cell where all of
+    them are published."""
+    for name, month, key in list(problem.values):
+        for total, parts in SUMS.items():
+            names = [(n, month, key) for n in (total, *parts)]
+            if name == total and all(n in problem.values for n in names):
+                problem.sums.append((names[0], tuple(names[1:])))
+        whole = PARTS.get(name)
+        if whole and (whole, month, key) in problem.values:
+            problem.rates.append(((name, month, key), (whole, month, key)))
 
 
 def publish(measures: list[Measure], cells: dict[str, dict]) -> dict:
@@ -106,6 +143,7 @@ def publish(measures: list[Measure], cells: dict[str, dict]) -> dict:
             for month, month_cells in cells[measure.slug].items():
                 for key in month_cells:
                     problem.rates.append(((numerator, month, key), (denominator, month, key)))
+    _add_relations(problem)
     return suppression.protect(problem)
 
 
@@ -116,6 +154,7 @@ class MonthFigures:
     denominator: Figure | None
     value: float | None  # None when withheld or nothing to divide by
     point: spc.Point | None = None
+    provisional: bool = False  # a cohort whose window has not closed: it may still change
 
     @property
     def suppressed(self) -> bool:
@@ -132,6 +171,7 @@ class Series:
     chart: spc.XmR | None
     applicable: bool = True
     as_at: datetime | None = None  # when its figures were counted
+    events: tuple = ()  # (index of the month, ChartEvent): rebases and notes in these months
 
     @property
     def latest(self) -> MonthFigures | None:
@@ -140,6 +180,27 @@ class Series:
     @property
     def points(self) -> int:
         return len(self.chart.values) if self.chart else 0
+
+    @property
+    def minimum_points(self) -> int:
+        """The months a chart needs before process limits are drawn (for the page's text)."""
+        return spc.MINIMUM_POINTS
+
+    @property
+    def without_limits(self) -> bool:
+        """No process limits are drawn: too few months charted, or no variation."""
+        return self.chart is not None and not self.chart.has_limits
+
+    @property
+    def charted(self) -> int:
+        """The months charted since the latest rebase (all of them, without one)."""
+        segment = self.chart.latest_segment if self.chart else None
+        return segment.count if segment else 0
+
+    @property
+    def few_points(self) -> bool:
+        """Fewer months charted (since the latest rebase) than limits need."""
+        return self.charted < spc.MINIMUM_POINTS
 
     def format(self, value: float | None) -> str:
         return format_value(self.measure, value)
@@ -170,11 +231,30 @@ def _figure(published: dict, name: str | None, month: date, key: tuple) -> Figur
     return Figure(number, SHOWN if number is not None else WITHHELD)
 
 
-def _series(measure: Measure, filters: Filters, counts: Counts, published: dict) -> Series:
+def chart_events(filters: Filters) -> dict[str, list[tuple[int, ChartEvent]]]:
+    """Each measure's rebases and notes falling in the months shown, by the month's index.
+    Read afresh on every build (one query), outside the cached counts, so an administrator's
+    new rebase shows at once. A rebase before the first month changes nothing shown."""
+    index = {month: i for i, month in enumerate(filters.months)}
+    found: dict[str, list] = {}
+    events = ChartEvent.objects.filter(on__gte=filters.first_month, on__lt=filters.end_day)
+    for event in events.order_by("on", "id"):
+        i = index.get(event.on.replace(day=1))
+        if i is not None:
+            found.setdefault(event.measure, []).append((i, event))
+    return found
+
+
+def _series(
+    measure: Measure, filters: Filters, counts: Counts, published: dict, events=()
+) -> Series:
     """A measure's months in the view chosen, from the published figures only: the rate,
-    the chart and the CSV never see a withheld or unrounded count."""
+    the chart and the CSV never see a withheld or unrounded count. A withheld month (or one
+    with nothing to divide by) stays in the chart as a gap; a rebase starts a new segment
+    from its month."""
     cells = roll_up(counts.parts) if counts.cells is None else counts.cells
     key = cell_for(measure, filters)
+    today = timezone.localdate(timezone.now(), UK)
     numerator_name, denominator_name = measure.names
     months = []
     for month in filters.months:
@@ -201,12 +281,13 @@ def _series(measure: Measure, filters: Filters, counts: Counts, published: dict)
                 value = suppression.rate(numerator.number, denominator.number, scale)
         if measure.kind == MEDIAN and value is None:
             numerator = Figure(None, numerator.state, integer=False)
-        months.append(MonthFigures(month, numerator, denominator, value))
-    shown = [m for m in months if m.value is not None]
-    chart = spc.xmr([m.value for m in shown], measure.improvement, measure.target)
-    for figures, point in zip(shown, chart.points, strict=True):
+        provisional = measure.cohort and window_closes(month) >= today
+        months.append(MonthFigures(month, numerator, denominator, value, provisional=provisional))
+    rebases = [i for i, event in events if event.kind == ChartEventKind.REBASE]
+    chart = spc.xmr([m.value for m in months], measure.improvement, measure.target, rebases)
+    for figures, point in zip(months, chart.slots, strict=True):
         figures.point = point
-    return Series(measure, filters, months, chart)
+    return Series(measure, filters, months, chart, events=tuple(events))
 
 
 def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Series]:
@@ -228,8 +309,9 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
         for slug, found in counts.items()
     }
     published = publish(related, cells)
+    events = chart_events(filters)
     series = [
-        _series(measure, filters, counts[measure.slug], published)
+        _series(measure, filters, counts[measure.slug], published, events.get(measure.slug, ()))
         if measure.applies_to(filters)
         else Series(measure, filters, [], None, applicable=False)
         for measure in measures

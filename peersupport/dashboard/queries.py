@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     F,
     OuterRef,
@@ -27,8 +28,18 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from feedback.models import Answer
-from incidents.models import Consent, ConsentRecord, PersonKind
+from incidents.models import AffectedPerson, Consent, PersonKind
 from peersupport.dashboard.cells import Row
+from peersupport.dashboard.cohort import (
+    MAY_OFFER,
+    NATION,
+    WINDOW_DAYS,
+    cohort_told,
+    consent_at_window_end,
+    declined_in_window,
+    dnc_at_window_end,
+    years_for,
+)
 from peersupport.dashboard.filters import (
     FAMILIES,
     KINDS,
@@ -103,6 +114,11 @@ def _chosen(filters: Filters, prefix: str = "") -> Q:
     return q
 
 
+def _timed() -> Q:
+    """The people a wait is timed for: those offered, and those who may still be offered."""
+    return Q(told_at__isnull=False) | Q(consent_to_contact__in=MAY_OFFER, do_not_contact=False)
+
+
 def _between(path: str, filters: Filters) -> Q:
     return Q(**{f"{path}__gte": filters.start, f"{path}__lt": filters.end})
 
@@ -141,7 +157,7 @@ OUTCOME_CODES = [
 
 
 CACHE_SECONDS = 5 * 60
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 
 
 def _shared(method=None, *, by_view: bool = False):
@@ -185,43 +201,97 @@ class Queries:
             key += f":{f.organisation_id}:{f.service_id}:{f.group}"
         return key
 
-    @_shared
-    def people(self) -> list[Row]:
-        """People who gave consent to be contacted, by the month it was recorded, and how
-        many of them have been offered a supporter (so far)."""
-        offered = SupportOffer.objects.filter(person=OuterRef("person"), offered_at__isnull=False)
-        consents = ConsentRecord.objects.filter(
-            _people("person__"),
-            _between("recorded_at", self.filters),
-            kind=ConsentRecord.Kind.CONTACT,
-            decision=Consent.GIVEN,
+    def _cohort(self, filters: Filters | None = None):
+        """The people logged in the months shown (the cohort: the month of `created_at`), each
+        with `told_at` (see cohort_told) and `told_days` (working days from being logged to it)."""
+        filters = filters or self.filters
+        people = AffectedPerson.objects.filter(_between("created_at", filters)).annotate(
+            told_at=cohort_told()
         )
-        return _rows(
-            consents,
-            _month("recorded_at"),
-            _person_dims("person__"),
-            people=Count("person", distinct=True),
-            offered=Count("person", distinct=True, filter=Q(Exists(offered))),
+        return people.annotate(
+            told_days=working_days("created_at", "told_at", NATION, years_for(filters))
         )
 
     @_shared
-    def offers(self) -> list[Row]:
-        """Offers made in each month, leaving out the new offer made when a supporter is
-        reassigned (it is not a wait for a supporter): how many, how many were accepted, and
-        the working days from each being opened to being made."""
-        filters = self.filters
-        years = tuple(range(filters.first_month.year - 2, filters.last_month.year + 1))
-        offers = SupportOffer.objects.filter(
-            _people("person__"), _between("offered_at", filters), previous__isnull=True
+    def cohort(self) -> list[Row]:
+        """People logged in each month and, as of the end of each one's window (WINDOW_DAYS
+        working days after being logged), whether they were offered a supporter and, if not,
+        why. Only dated rows are read, so nothing after a window closes changes it."""
+        years = years_for(self.filters)
+        offered = Q(told_at__isnull=False, told_days__lte=WINDOW_DAYS)
+        refused = Q(consent_=Consent.REFUSED) | Q(dnc_=True)
+        people = self._cohort().annotate(
+            consent_=consent_at_window_end(years),
+            dnc_=dnc_at_window_end(years),
+            declined_=declined_in_window(years),
         )
-        days = working_days("created_at", "offered_at", "person__organisation__nation", years)
         return _rows(
-            offers,
-            _month("offered_at"),
-            _person_dims("person__"),
+            people,
+            _month("created_at"),
+            _person_dims(""),
+            people=Count("pk"),
+            offered=Count("pk", filter=offered),
+            within5=Count("pk", filter=Q(told_at__isnull=False, told_days__lte=5)),
+            declined=Count("pk", filter=Q(declined_=True)),
+            not_contacted=Count("pk", filter=~offered & refused),
+            waiting=Count("pk", filter=~offered & ~refused & Q(consent_=Consent.GIVEN)),
+            not_asked=Count("pk", filter=~offered & ~refused & ~Q(consent_=Consent.GIVEN)),
+            timed=Count("pk", filter=_timed()),
+            with_review=Count("pk", filter=Q(review__isnull=False)),
+            review_days=Sum(
+                working_days("review__created_at", "created_at", NATION, years),
+                filter=Q(review__isnull=False),
+            ),
+        )
+
+    @_shared(by_view=True)
+    def days_to_offer(self) -> dict[date, float]:
+        """The median working days from being logged to being offered, in the view chosen,
+        counting the people still waiting at the length of their wait so far (as survival
+        is read). People the team may not contact now, and never offered, are not waiting."""
+        now = timezone.now()
+        waiting = working_days("created_at", "now_", NATION, years_for(self.filters, now.year))
+        people = (
+            self._cohort()
+            .filter(_chosen(self.filters))
+            .annotate(now_=Value(now, output_field=DateTimeField()))
+            .filter(_timed())
+        )
+        histogram = (
+            people.order_by()
+            .annotate(month_=_month("created_at"), wait_=Coalesce(F("told_days"), waiting))
+            .values("month_", "wait_")
+            .annotate(people_=Count("pk"))
+        )
+        by_month = defaultdict(list)
+        for row in histogram:
+            by_month[as_date(row["month_"])].append((row["wait_"], row["people_"]))
+        return {month: _median(bins) for month, bins in by_month.items()}
+
+    @_shared
+    def offers(self) -> list[Row]:
+        """People first offered a supporter in each month, and how many of them accepted: on
+        any offer, so an acceptance after a reassignment counts and a second offer to the
+        same person (after "contact me later") does not count them twice."""
+        first = (
+            SupportOffer.objects.filter(person=OuterRef("pk"), offered_at__isnull=False)
+            .order_by("offered_at", "pk")
+            .values("offered_at")[:1]
+        )
+        accepted = OfferStatusChange.objects.filter(
+            offer__person=OuterRef("pk"), to_status=OfferStatus.ACCEPTED
+        )
+        people = (
+            AffectedPerson.objects.filter(_people())
+            .annotate(first_offered=Subquery(first))
+            .filter(_between("first_offered", self.filters))
+        )
+        return _rows(
+            people,
+            _month("first_offered"),
+            _person_dims(""),
             offers=Count("pk"),
-            accepted=Count("pk", filter=Q(_status_reached(OfferStatus.ACCEPTED))),
-            days=Sum(days),
+            accepted=Count("pk", filter=Q(Exists(accepted))),
         )
 
     @_shared
@@ -338,31 +408,21 @@ class Queries:
             by_code[row.key[0]].append(Row(row.month, row.key[1:], row.counts))
         return by_code
 
-    @_shared
-    def supporter_answers(self) -> dict[str, list[Row]]:
-        """Supporters' answers to the quarterly survey, by organisation: how many, how many
-        4 or 5."""
-
-        answers = Answer.objects.filter(
-            _between("response__submitted_at", self.filters),
-            question__code__in=["empowered", "coping"],
-            value__in=range(1, 6),
-            response__group="supporter",
-        )
-        by_code = defaultdict(list)
-        for row in _rows(
-            answers,
-            _month("response__submitted_at"),
-            {"code_": F("question__code"), "org_": F("response__organisation_id")},
-            answers=Count("pk"),
-            high=Count("pk", filter=Q(value__gte=4)),
-        ):
-            by_code[row.key[0]].append(Row(row.month, row.key[1:], row.counts))
-        return by_code
-
     def _checkins(self, dims) -> list[Row]:
+        """Each supporter's latest check-in in each month, counted once: a supporter who checks
+        in often weighs no more than one who checks in once (issue 16, finding 4)."""
+        checkins = WellbeingCheckIn.objects.filter(_between("created_at", self.filters))
+        later = (
+            WellbeingCheckIn.objects.annotate(month_=_month("created_at"))
+            .filter(supporter=OuterRef("supporter"), month_=OuterRef("month_"))
+            .filter(
+                Q(created_at__gt=OuterRef("created_at"))
+                | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+            )
+        )
+        latest = checkins.annotate(month_=_month("created_at")).filter(~Exists(later))
         return _rows(
-            WellbeingCheckIn.objects.filter(_between("created_at", self.filters)),
+            WellbeingCheckIn.objects.filter(pk__in=latest.values("pk")),
             _month("created_at"),
             dims,
             answers=Count("pk"),
@@ -372,7 +432,8 @@ class Queries:
 
     @_shared
     def checkins(self) -> tuple[list[Row], list[Row]]:
-        """Supporters' wellbeing check-ins: in all, and by the organisations they serve."""
+        """Supporters' latest wellbeing check-in in each month: in all, and by the
+        organisations they serve."""
         return self._checkins({}), self._checkins({"org_": F("supporter__organisations")})
 
     @_shared

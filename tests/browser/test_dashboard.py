@@ -29,14 +29,20 @@ from tests.factories import AffectedPersonFactory, PeerSupporterFactory, UserFac
 
 def _twelve_months_of_support(review):
     """Ten people a month for the last twelve complete months (counts of 1 to 7 are withheld),
-    each offered, accepting, with contacts and a survey; supporters active, supervised and
-    checking in."""
+    each logged and offered within days, accepting, with contacts and a survey; supporters
+    active, supervised and checking in. The contacts go 23, 28, 33 a month in turn, so that
+    chart has process limits and a variation icon; the rest are the same every month."""
     organisation = review.organisation
     supporter = PeerSupporterFactory(organisations=[organisation], capacity=80)
     SupporterStatusChange.objects.create(
         supporter=supporter, to_status="active", changed_at=timezone.now() - timedelta(days=800)
     )
     supervisor = UserFactory()
+    # Ten more supporters, still in training (so no caseload or supervision), each checking
+    # in once a month: the feelings measures count supporters, not check-ins.
+    checkers = [
+        PeerSupporterFactory(organisations=[organisation], status="in_training") for _ in range(10)
+    ]
     # Restored if a browser test before this one flushed the migrations' rows.
     questionnaire = questionnaire_for("families-and-service-users")
     version = questionnaire.current_version
@@ -65,7 +71,8 @@ def _twelve_months_of_support(review):
             OfferStatusChange.objects.create(
                 offer=offer, to_status="accepted", changed_at=when + timedelta(days=4)
             )
-            for day in range(n % 4 + 1):
+            extra = (index % 3) * 5 if n == 0 else 0
+            for day in range(n % 4 + 1 + extra):
                 Contact.objects.create(
                     offer=offer,
                     supporter=supporter,
@@ -96,7 +103,7 @@ def _twelve_months_of_support(review):
             ):
                 Answer.objects.create(response=response, question=questions[code], value=value)
             WellbeingCheckIn.objects.create(
-                supporter=supporter, empowered=4 + n % 2, coping=4 + n % 2, created_at=when
+                supporter=checkers[n], empowered=4 + n % 2, coping=4 + n % 2, created_at=when
             )
 
 
@@ -138,18 +145,30 @@ def test_a_manager_reads_every_measure_and_filters_them(
     # A chart wherever there is something to chart (one supporter is too few to show, and
     # no support has ended yet).
     for slug in CHARTED:
-        chart = page.locator(f"#measure-{slug} svg[role=img]")
+        chart = page.locator(f"#measure-{slug} figure svg[role=img]")
         assert chart.count() == 1, slug
         assert chart.locator("title").text_content().startswith(BY_SLUG[slug].name)
         assert "The table beside the chart" in chart.locator("desc").text_content()
+    # The headline: everyone offered, every month. A flat 100% has no variation, so no limits,
+    # no variation icon and no assurance verdict either way; the page says why.
     offered = page.locator("#measure-offered")
     assert "100.0%" in offered.inner_text()
-    assert "The process will consistently meet the target" in offered.inner_text()
+    assert offered.locator("#table-offered tbody").inner_text().count("100.0%") == 12
+    assert offered.locator(".app-dashboard__icon").count() == 0
+    assert "The process will" not in offered.inner_text()
+    assert "every month has the same figure, so there is no variation" in offered.inner_text()
+    assert "no judgement of whether the target will be met" in offered.inner_text()
+    # Contacts vary: limits, and the Making Data Count icon with its text equivalent.
+    icon = page.locator("#measure-contacts svg.app-dashboard__icon[role=img]")
+    assert icon.count() == 1
+    assert icon.get_attribute("aria-label") == "Common cause variation"
+    assert "Common cause variation" in page.locator("#measure-contacts").inner_text()
+    assert "process limits" in page.locator("#measure-contacts").inner_text()
     assert "Margaret" not in main.inner_text()  # no names, only figures
     # Rounded to 5, small numbers withheld, and the page says so.
     assert "Every count is rounded to the nearest 5" in main.inner_text()
     contacts = page.locator("#table-contacts tbody tr").first.locator("td").first
-    assert contacts.inner_text().split()[-1] == "25"  # 23 contacts a month
+    assert contacts.inner_text().split()[-1] == "25"  # 23 contacts in the first month
     assert "withheld" in page.locator("#table-supervision").inner_text()  # one supporter
     assert_accessible_on_phone_too(page)
 
@@ -175,7 +194,7 @@ def test_a_manager_reads_every_measure_and_filters_them(
         still.fill("#id_password", PASSWORD)
         still.get_by_role("button", name="Log in").click()
         still.goto("/dashboard/?period=24")
-        assert still.locator("#measure-contacts svg[role=img]").count() == 1
+        assert still.locator("#measure-contacts figure svg[role=img]").count() == 1
         still.get_by_label("Group").select_option("families")
         still.get_by_role("button", name="Show measures").click()
         assert "group=families" in still.url
