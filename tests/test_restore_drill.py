@@ -105,6 +105,18 @@ def test_replay_marks_a_message_sent_after_the_backup_as_sent(ledger):
 
 
 @pytest.mark.django_db
+def test_replay_finds_a_sent_message_queued_again_under_another_id(ledger):
+    first = due_probe("probe:again")
+    restore_ledger.record_sent(first)
+    first.delete()  # the restored database never had it; the replay queues it again
+    again = due_probe("probe:again")
+    assert again.pk != first.pk
+    assert replay_ledger().sent["marked sent"] == 1
+    again.refresh_from_db()
+    assert again.status == MessageStatus.SENT
+
+
+@pytest.mark.django_db
 def test_replay_applies_an_erasure_again_only_to_the_same_record(ledger):
     person = AffectedPersonFactory()
     entry = {
@@ -184,7 +196,7 @@ def test_the_restore_drill_passes(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_without_the_ledger_the_drill_fails(tmp_path, monkeypatch):
     on_postgresql()
-    monkeypatch.setattr(restore_ledger, "_append", lambda entry: None)
+    monkeypatch.setattr(restore_ledger, "_append", lambda entry, **options: None)
     lines = []
     result = drill(tmp_path, lines)
     failed = {check.name for check in result.checks if not check.ok}
