@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NHSUK_VERSION ?= 10.6.1
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint audit format check-migrations static faults bench bench-outbox clean help
+.PHONY: run test test-fast lint audit format check-migrations static faults restore-drill bench bench-outbox clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and run the web app with a Celery worker and beat"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   - ruff, the layers (import-linter), module size, scoped queries and the migrations check"
 	@echo "make faults - the outbox fault tests: kill and restart real Celery workers, Redis and beat (needs PostgreSQL and redis-server)"
 	@echo "make bench  - time each role's busiest pages over HTTP (gunicorn, DEBUG off, MFA on) on DATABASE_URL's PostgreSQL, seeded to SCALE=10000 reviews"
+	@echo "make restore-drill - dump a scratch PostgreSQL database, restore it, replay the restore ledger; PASS or FAIL per check"
 	@echo "make bench-outbox - deliver MESSAGES=10000 due messages with one worker on DATABASE_URL's database; prints messages per second"
 	@echo "make audit  - pip-audit of the installed packages against known vulnerabilities"
 	@echo "make static - refresh the committed NHS.UK frontend files from npm (NHSUK_VERSION=$(NHSUK_VERSION))"
@@ -52,6 +53,12 @@ bench: export SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.
 bench: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench_pages --scale $(SCALE)
+
+# The restore drill (docs/adr/0011): on scratch databases beside DATABASE_URL's (PostgreSQL),
+# which it drops afterwards; exits non-zero if any check fails.
+restore-drill: export DEBUG ?= true
+restore-drill: $(VENV)/.installed
+	$(PY) manage.py restore_drill
 
 # On whatever database DATABASE_URL names (SQLite under .run by default), migrated first.
 MESSAGES ?= 10000

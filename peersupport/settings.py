@@ -246,6 +246,15 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
 OUTBOX_RECORD_FILE = env_str("OUTBOX_RECORD_FILE", str(RUN_DIR / "recorded-messages.log"))
 OUTBOX_RECORD_FAIL_FILE = env_str("OUTBOX_RECORD_FAIL_FILE", "")
 
+# The restore ledger (peersupport.restore_ledger, docs/adr/0011-backup-and-restore.md): an
+# append-only record, outside the database, of the anonymisations and sent messages a restore
+# from an older backup must not undo. Ids, kinds and times only. Keep it on other storage than
+# the database's.
+RESTORE_LEDGER_DIR = Path(env_str("RESTORE_LEDGER_DIR", str(RUN_DIR / "ledger")))
+# Days each nightly backup is kept (the `backup` service prunes older dumps); the ledger keeps
+# its entries as long, so any backup still held can be brought up to date.
+BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 35)
+
 # Celery: kombu's filesystem broker by default so development needs no Redis.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
