@@ -147,7 +147,13 @@ class Review(models.Model):
                 name="unique_review_reference_per_organisation",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The review list's order: its first page read from the index, not a sort of all.
+            models.Index(
+                fields=["organisation", "-reported_date", "-id"], name="review_list_order"
+            ),
+        ]
 
     def __str__(self):
         return self.reference
