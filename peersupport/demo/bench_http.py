@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import re
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -127,3 +128,49 @@ def time_page(browser: Browser, anonymous: Browser, label: str, path: str, runs:
         queries = answer.headers.get("X-Bench-Queries")
         timing.queries = int(queries) if queries is not None else None
     return timing
+
+
+@dataclass
+class Load:
+    path: str
+    connections: int
+    seconds: float
+    ms: list = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return len(self.ms) / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.ms)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+def load(browser: Browser, path: str, connections: int, seconds: float) -> Load:
+    """`connections` clients asking for the page back to back for `seconds`, each with the
+    logged-in session's cookies; any answer but 200 counts as an error."""
+    result = Load(path, connections, seconds)
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client():
+        mine = Browser(browser.base, dict(browser.cookies))
+        while time.monotonic() < deadline:
+            try:
+                answer = mine.get(path)
+                ok = answer.status == 200
+            except OSError:
+                answer, ok = None, False
+            with lock:
+                if ok:
+                    result.ms.append(answer.ms)
+                else:
+                    result.errors += 1
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return result

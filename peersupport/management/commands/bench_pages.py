@@ -24,7 +24,7 @@ from django.db import connection
 from incidents.models import AffectedPerson, Review
 from incidents.selectors import people_waiting_for_a_supporter
 from peersupport.demo.accounts import demo_users
-from peersupport.demo.bench_http import Browser, give_authenticator, time_page
+from peersupport.demo.bench_http import Browser, give_authenticator, load, time_page
 
 ROLES = {
     "team": "team@example.org",
@@ -76,8 +76,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--runs", type=int, default=20, help="Requests per page (default 20).")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2).")
+        parser.add_argument(
+            "--load",
+            dest="connections",
+            type=int,
+            default=0,
+            help="Then put this many concurrent connections on the work queue and the review "
+            "list (0: no load test).",
+        )
+        parser.add_argument(
+            "--seconds", type=float, default=20, help="How long each load test lasts (default 20)."
+        )
 
-    def handle(self, *args, scale=0, runs=20, workers=2, **options):
+    def handle(self, *args, scale=0, runs=20, workers=2, connections=0, seconds=20, **options):
         if runs < 1:
             raise CommandError("--runs must be at least 1.")
         if connection.vendor != "postgresql":
@@ -116,10 +127,22 @@ class Command(BaseCommand):
                 time_page(browsers[role], anonymous, label, path, runs)
                 for role, label, path in pages
             ]
+            loads = [
+                load(browsers["team"], path, connections, seconds)
+                for path in ("/team/", "/reviews/")
+                if connections
+            ]
         finally:
             server.terminate()
             server.wait(timeout=30)
         self._report(timings, runs, workers)
+        for result in loads:
+            self.stdout.write(
+                f"Load on {result.path}: {result.connections} connections for "
+                f"{result.seconds:.0f} s: {len(result.ms)} answers ({result.per_second:.1f}/s), "
+                f"{result.errors} errors, median {result.percentile(0.5):.0f} ms, "
+                f"p99 {result.percentile(0.99):.0f} ms."
+            )
 
     def _serve(self, port: int, workers: int) -> subprocess.Popen:
         env = {
