@@ -14,7 +14,7 @@ This notice says what the peer support service keeps about you, why, for how lon
 
 The service is run by the NHS bodies that use it. The NHS body that runs the review you are part of is in charge of your details. The law calls this the "data controller". If you asked for support yourself, it is the NHS body you chose on the form. If you are a peer supporter, it is the NHS body that manages you as a supporter.
 
-## What we keep
+## What we hold
 
 If a serious incident has affected you, as a family member, a carer, a patient or a member of staff, we keep:
 - your name, and the name you like to be called
@@ -47,7 +47,7 @@ If you are a peer supporter, we keep your training, supervision, the people you 
 
 We never keep health records in this service.
 
-## Why we keep it
+## Why we hold it
 
 We keep it to offer you peer support after a serious incident, to keep that support safe, and to learn whether it helps. The law that lets us do this is the UK General Data Protection Regulation. The parts are Article 6(1)(e), a task in the public interest by an NHS body. For details about health, it is Article 9(2)(h), health and social care. For staff, it is Article 9(2)(b), work.
 
@@ -96,35 +96,35 @@ We have also made the words as plain as we can.
 
 AbilityNet has advice on making your phone or computer easier to use if you have a disability: https://mcmw.abilitynet.org.uk/
 
-## How easy this service is to use
+## How accessible this service is
 
 We know of no parts of this service that are hard to use. Every page uses the NHS.UK design system. Every page is checked against the Web Content Accessibility Guidelines (WCAG) 2.2, levels A and AA, on a computer and on a phone.
 
-## Asking for something in a different way
+## Feedback and contact information
 
 You may need what we send in large print, easy read, audio or braille. You may need a British Sign Language interpreter. If so, tell the peer support team of your NHS body. We will reply within 5 working days.
 
-## Telling us about a problem
+## Reporting accessibility problems with this service
 
 We always want to make the service easier to use. If you find a problem that is not on this page, or you think we do not meet the rules, tell the peer support team of your NHS body.
 
-## If you are not happy with our reply
+## Enforcement procedure
 
 The Equality and Human Rights Commission (EHRC) makes sure that public bodies follow the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. We call these "the rules" on this page. If you are not happy with how we reply to you, contact the Equality Advisory and Support Service (EASS): https://www.equalityadvisoryservice.com/
 
-## The technical details
+## Technical information about this service's accessibility
 
 The NHS bodies that run this service want it to be easy to use for all. They follow the rules.
 
-## How well we meet the rules
+## Compliance status
 
 This service partly meets the WCAG 2.2 AA standard. That is because no outside expert has checked it yet. Our own checks of every page find no problems. When the expert check is done, this page will say what it found.
 
-## What we are doing to make it better
+## What we are doing to improve accessibility
 
 We check every page each time the service changes, at computer and phone sizes. We will ask an outside expert to check it.
 
-## When we wrote this page
+## Preparation of this accessibility statement
 
 We wrote this page on 23 November 2026. We last checked it on 3 December 2026.
 
