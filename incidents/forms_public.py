@@ -1,4 +1,5 @@
-"""The public form a member of staff uses to ask for support, and the team's form to add them.
+"""The public forms to ask for support (staff; families and service users), and the team's form
+to add or link the person who asked.
 
 Lengths are checked on the server with clear messages rather than by `maxlength`, which cuts
 off what someone types or pastes without telling them (GOV.UK design system advice).
@@ -7,7 +8,15 @@ off what someone types or pastes without telling them (GOV.UK design system advi
 from django import forms
 from django.utils import timezone
 
-from incidents.models import Organisation, ReferralContactHow, Review, SelfReferral
+from incidents.models import (
+    AffectedPerson,
+    Organisation,
+    PersonKind,
+    ReferralContactHow,
+    ReferralKind,
+    Review,
+    SelfReferral,
+)
 from incidents.validators import normalise_uk_phone
 from peersupport.forms import NHSDateField
 
@@ -16,7 +25,15 @@ HONEYPOT = "website"
 # Radios are easier to use than a drop-down while the list is short (NHS.UK design system).
 MOST_RADIOS = 8
 
-LIMITS = {"name": 100, "email": 254, "phone": 30, "team": 100, "what_happened": 300}
+LIMITS = {
+    "name": 100,
+    "email": 254,
+    "phone": 30,
+    "team": 100,
+    "what_happened": 300,
+    "review_reference": 50,
+    "needs": 500,
+}
 REFERRAL_FIELDS = (
     "name",
     "email",
@@ -150,6 +167,7 @@ class ReferralForm(forms.Form):
         cleaned = super().clean()
         if not {"email", "phone"} & set(self.errors):
             check = SelfReferral(
+                kind=cleaned.get("kind") or self.default_kind,
                 email=cleaned.get("email", ""),
                 phone=cleaned.get("phone", ""),
                 contact_how=cleaned.get("contact_how", ""),
@@ -166,15 +184,98 @@ class ReferralForm(forms.Form):
         """People never see the honeypot box; software that fills in every box does."""
         return bool((self.data.get(HONEYPOT) or "").strip())
 
+    fields_sent = REFERRAL_FIELDS
+    default_kind = ReferralKind.STAFF
+
     def referral_data(self) -> dict:
         """The cleaned answers, ready for incidents.referrals.submit_referral."""
-        data = {name: self.cleaned_data.get(name) for name in REFERRAL_FIELDS}
+        data = {name: self.cleaned_data.get(name) for name in self.fields_sent}
         data["organisation"] = self.only_organisation or self.cleaned_data["organisation"]
         return data
 
 
+class FamilyRequestForm(ReferralForm):
+    """A bereaved family member, carer or service user asks for a supporter: no account needed.
+
+    The staff form's checks, limits and honeypot, with the questions a family can answer: who
+    they are, a review reference if they have one, and anything that would help. The reference
+    is kept as typed and never looked up, so the answer cannot tell anyone a review exists."""
+
+    kind = forms.ChoiceField(
+        label="Who are you?",
+        choices=[
+            (ReferralKind.FAMILY.value, "A family member, partner or carer"),
+            (ReferralKind.SERVICE_USER.value, "A patient or someone who uses the service"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who you are"},
+    )
+    review_reference = forms.CharField(
+        label="Review number (optional)",
+        required=False,
+        help_text="If you have a letter from the review team, the number may be on it."
+        " You can leave this blank.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}),
+    )
+    needs = forms.CharField(
+        label="Is there anything that would help you? (optional)",
+        required=False,
+        help_text="For example, a friend with you, large print, a language, or a date we should"
+        " not call, like a funeral. Up to 500 characters.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    default_kind = ReferralKind.FAMILY
+    field_order = [
+        "kind",
+        "organisation",
+        "name",
+        "email",
+        "phone",
+        "review_reference",
+        "contact_how",
+        "contact_when",
+        "needs",
+        HONEYPOT,
+    ]
+    fields_sent = (
+        "kind",
+        "name",
+        "email",
+        "phone",
+        "review_reference",
+        "needs",
+        "contact_how",
+        "contact_when",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("team", "what_happened", "event_date"):
+            del self.fields[name]
+        if "organisation" in self.fields:
+            self.fields["organisation"].label = "Which NHS service is this about?"
+            self.fields["organisation"].error_messages["required"] = "Select the NHS service"
+        self.fields["email"].label = "Email address (optional)"
+        self.fields["email"].help_text = (
+            "Give an email, a phone number or both. If you give an email, we will send you a"
+            " note to say we have your request."
+        )
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an email in the right format, like name@example.com"
+        )
+        self.fields["contact_when"].help_text = "For example, weekday mornings, or not on Fridays."
+
+    def clean_review_reference(self):
+        return self._within("review_reference", "The review number")
+
+    def clean_needs(self):
+        return self._within("needs", "What would help you")
+
+
 class ConvertReferralForm(forms.Form):
-    """The team adds the member of staff as a person affected, with or without a review."""
+    """The team adds the person who asked as a person affected: staff with or without a review;
+    a family member or service user on a review, as someone new or someone already on it."""
 
     review = forms.ModelChoiceField(
         label="Is this about a review? (optional)",
@@ -196,4 +297,33 @@ class ConvertReferralForm(forms.Form):
         self.fields["review"].label_from_instance = lambda review: (
             f"{review.reference}: {review.get_category_display().lower()}, reported"
             f" {review.reported_date.day} {review.reported_date:%B %Y}"
+        )
+        if not referral.from_staff:
+            self._for_family(user, referral)
+
+    def _for_family(self, user, referral):
+        review = self.fields["review"]
+        review.required = True
+        review.empty_label = "Choose a review"
+        review.label = "Which review is this about?"
+        review.help_text = (
+            f"They gave the review number: {referral.review_reference}."
+            if referral.review_reference
+            else "They did not give a review number."
+        ) + " Support for a family member or service user is linked to a review."
+        review.error_messages["required"] = "Choose the review this request is about"
+        self.fields["person"] = forms.ModelChoiceField(
+            label="Are they already on the review? (optional)",
+            queryset=AffectedPerson.objects.visible_to(user)
+            .filter(review__in=review.queryset, referral__isnull=True)
+            .exclude(kind=PersonKind.STAFF)
+            .select_related("review")
+            .order_by("review__reference", "full_name"),
+            required=False,
+            empty_label="No, add them as someone new",
+            help_text="Choose them to link this request to their record. Nothing the team has"
+            " written is changed; missing contact details are filled in from the request.",
+        )
+        self.fields["person"].label_from_instance = lambda person: (
+            f"{person.full_name} ({person.get_kind_display().lower()}), {person.review.reference}"
         )

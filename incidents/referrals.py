@@ -1,12 +1,13 @@
-"""Staff asking for support themselves: the public form's request, and the team turning it into a
-person affected with an offer of support.
+"""People asking for support themselves: the public forms' requests (from staff, and from bereaved
+families and service users), and the team turning one into a person affected with an offer of
+support.
 
 A request needs no account. It lands on its organisation's work queue at once, and the person
 gets an acknowledgement by email if they gave an address (with only a phone number, the team
 phones them). Nothing about the sender's computer is kept: the audit row has no address either.
 
-The team does one of two things with a request: adds the person and offers support
-(`convert_referral`), or closes it with a reason (`close_referral`): a second request from the
+The team does one of two things with a request: adds the person, or links it to someone already
+on a review, and offers support (`convert_referral`), or closes it with a reason (`close_referral`): a second request from the
 same person, one made in error, or one this service cannot help with. The person who asked is
 told, kindly and without any detail of a review, if they gave a way to reach them
 (`closing_channel`).
@@ -34,9 +35,13 @@ from peersupport import audit, outbox
 from peersupport.contact_windows import next_allowed
 
 ACKNOWLEDGEMENT = "referral_acknowledgement"
+FAMILY_ACKNOWLEDGEMENT = "family_request_acknowledgement"
 CLOSED = "referral_closed"
 
 REFERRAL_FIELDS = (
+    "kind",
+    "review_reference",
+    "needs",
     "organisation",
     "name",
     "email",
@@ -57,17 +62,27 @@ def submit_referral(**data) -> SelfReferral:
         raise TypeError(f"Unknown fields for a request for support: {sorted(unknown)}")
     referral = SelfReferral(**data)
     referral.full_clean(exclude=["review", "converted_person", "converted_by"])
+    if referral.from_staff and not (referral.team.strip() and referral.what_happened.strip()):
+        raise ValidationError("A request from staff needs their team and what happened.")
     referral.save()
     if referral.email:
-        outbox.enqueue(ACKNOWLEDGEMENT, "email", cause=referral)
-    audit.record("referral.received", obj=referral, contact_how=referral.contact_how)
+        kind = ACKNOWLEDGEMENT if referral.from_staff else FAMILY_ACKNOWLEDGEMENT
+        outbox.enqueue(kind, "email", cause=referral)
+    audit.record(
+        "referral.received", obj=referral, kind=referral.kind, contact_how=referral.contact_how
+    )
     return referral
 
 
 @transaction.atomic
-def convert_referral(referral: SelfReferral, *, by, review=None, request=None) -> AffectedPerson:
-    """Turn a request into a member of staff affected, with consent given by the request itself;
-    recording that consent opens their offer of support (needs a supporter)."""
+def convert_referral(
+    referral: SelfReferral, *, by, review=None, person=None, request=None
+) -> AffectedPerson:
+    """Turn a request into a person affected, or link it to `person`, someone already on the
+    review; either way with consent given by the request itself (two consent records). Recording
+    that consent opens their offer of support (needs a supporter).
+
+    A family member or service user is linked to a review: their support is about it."""
     referral = SelfReferral.objects.select_for_update().get(pk=referral.pk)
     if referral.is_converted:
         raise ValidationError("This request has already been added as a person affected.")
@@ -78,17 +93,25 @@ def convert_referral(referral: SelfReferral, *, by, review=None, request=None) -
         )
     if review is not None and review.organisation_id != referral.organisation_id:
         raise ValidationError({"review": "Choose a review of the organisation they work for"})
-    person = AffectedPerson(
-        kind=PersonKind.STAFF,
-        organisation=referral.organisation,
-        review=review,
-        full_name=" ".join(referral.name.split()),
-        email=referral.email,
-        phone=referral.phone,
-        staff_team=referral.team,
-        preferred_channel=referral.contact_how,
-        safe_times=referral.contact_when,
-    )
+    if review is None and not referral.from_staff:
+        raise ValidationError({"review": "Choose the review this request is about"})
+    linked = person is not None
+    if linked:
+        _check_can_link(referral, person, review)
+        _fill_in_contact(person, referral)
+    else:
+        person = AffectedPerson(
+            kind=referral.kind,
+            organisation=referral.organisation,
+            review=review,
+            full_name=" ".join(referral.name.split()),
+            email=referral.email,
+            phone=referral.phone,
+            staff_team=referral.team,
+            preferred_channel=referral.contact_how,
+            safe_times=referral.contact_when,
+            accessibility_needs=referral.needs,
+        )
     services.save_person(person, by=by, request=request)
     for kind in (ConsentRecord.Kind.CONTACT, ConsentRecord.Kind.SHARE):
         services.record_consent(
@@ -106,8 +129,35 @@ def convert_referral(referral: SelfReferral, *, by, review=None, request=None) -
         obj=referral,
         person=person.pk,
         review=review.pk if review is not None else None,
+        linked=linked,
     )
     return person
+
+
+def _check_can_link(referral: SelfReferral, person: AffectedPerson, review) -> None:
+    """Only someone on the chosen review, not a member of staff, and not already linked."""
+    if review is None or person.review_id != review.pk:
+        raise ValidationError({"person": "Choose someone on the review you chose"})
+    if person.kind == PersonKind.STAFF or referral.from_staff:
+        raise ValidationError({"person": "Only a family member or service user can be linked"})
+    if SelfReferral.objects.filter(converted_person=person).exists():
+        raise ValidationError({"person": "Another request is already linked to this person"})
+
+
+def _fill_in_contact(person: AffectedPerson, referral: SelfReferral) -> None:
+    """What the request adds to the team's record: only what the record lacks, so nothing the
+    team wrote is overwritten."""
+    if not person.email:
+        person.email = referral.email
+    if not person.phone:
+        person.phone = referral.phone
+    if not person.safe_times:
+        person.safe_times = referral.contact_when
+    if not person.accessibility_needs:
+        person.accessibility_needs = referral.needs
+    reachable = {"email": person.email, "phone": person.phone, "sms": person.phone}
+    if reachable.get(referral.contact_how):
+        person.preferred_channel = referral.contact_how
 
 
 def closing_channel(referral: SelfReferral) -> str | None:
@@ -200,6 +250,13 @@ def _still_there(message) -> str | None:
     return None
 
 
+def _family_acknowledgement_context(message) -> dict:
+    return {
+        **_acknowledgement_context(message),
+        "families_path": reverse("public:families"),
+    }
+
+
 def _acknowledgement_recipient(message) -> str:
     return SelfReferral.objects.values_list("email", flat=True).get(pk=message.cause_id)
 
@@ -215,7 +272,10 @@ def _closed_context(message) -> dict:
         "duplicate": reason == ReferralCloseReason.DUPLICATE,
         "in_error": reason == ReferralCloseReason.IN_ERROR,
         "not_for_service": reason == ReferralCloseReason.NOT_FOR_THIS_SERVICE,
-        "ask_path": reverse("public:referral_form"),
+        "family": not referral.from_staff,
+        "ask_path": reverse(
+            "public:referral_form" if referral.from_staff else "public:family_request"
+        ),
     }
 
 
@@ -238,6 +298,12 @@ def register():
     outbox.register(
         ACKNOWLEDGEMENT,
         context=_acknowledgement_context,
+        check=_still_there,
+        recipient=_acknowledgement_recipient,
+    )
+    outbox.register(
+        FAMILY_ACKNOWLEDGEMENT,
+        context=_family_acknowledgement_context,
         check=_still_there,
         recipient=_acknowledgement_recipient,
     )

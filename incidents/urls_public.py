@@ -12,6 +12,12 @@ app_name = "public"
 urlpatterns = [
     path("peer-support/ask/", views_public.referral_form, name="referral_form"),
     path("peer-support/ask/thank-you/", views_public.referral_thanks, name="referral_thanks"),
+    path("peer-support/families/ask/", views_public.family_request, name="family_request"),
+    path(
+        "peer-support/families/ask/thank-you/",
+        views_public.family_request_thanks,
+        name="family_request_thanks",
+    ),
     path("privacy/", views_public.privacy, name="privacy"),
     path("accessibility/", views_public.accessibility, name="accessibility"),
     path("referrals/<int:pk>/", views_public.referral_detail, name="referral_detail"),

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from incidents import selectors
-from incidents.forms_public import ConvertReferralForm, ReferralForm
+from incidents.forms_public import ConvertReferralForm, FamilyRequestForm, ReferralForm
 from incidents.models import AffectedPerson, Organisation, SelfReferral
 from incidents.referrals import convert_referral, submit_referral
 from peersupport import audit, ratelimit
@@ -31,13 +31,12 @@ REFERRALS = ratelimit.Rule("referral", setting="REFERRALS_PER_HOUR", default=5)
 # Public pages ----------------------------------------------------------------------------------
 
 
-@login_not_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def referral_form(request):
-    """Ask for support. A robot that fills in the hidden box sees the thank-you page; nothing is
-    saved. Past the hourly limit for an address, the page asks people to phone instead."""
+def _request_form(request, form_class, template, thanks):
+    """A public form to ask for support. A robot that fills in the hidden box sees the thank-you
+    page; nothing is saved. Past the hourly limit for an address (one count for both forms),
+    the page asks people to phone instead."""
     organisations = list(Organisation.objects.order_by("name"))
-    form = ReferralForm(posted(request), organisations=organisations)
+    form = form_class(posted(request), organisations=organisations)
     if request.method == "POST" and organisations:
         attempt = ratelimit.hit(request, REFERRALS)
         if not attempt.allowed:
@@ -48,19 +47,46 @@ def referral_form(request):
                 status=429,
             )
         if form.is_robot:
-            return redirect("public:referral_thanks")
+            return redirect(thanks)
         if form.is_valid():
             submit_referral(**form.referral_data())
-            return redirect("public:referral_thanks")
+            return redirect(thanks)
         attempt.give_back()  # a form sent back with mistakes does not count
     return render(
         request,
-        "public/referral_form.html",
+        template,
         {
             "form": form,
             "available": bool(organisations),
             "phone_numbers": selectors.phone_numbers(),
         },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def referral_form(request):
+    """A member of staff asks for support."""
+    return _request_form(
+        request, ReferralForm, "public/referral_form.html", "public:referral_thanks"
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def family_request(request):
+    """A family member, carer or service user asks for a supporter."""
+    return _request_form(
+        request, FamilyRequestForm, "public/family_request.html", "public:family_request_thanks"
+    )
+
+
+@login_not_required
+@require_safe
+def family_request_thanks(request):
+    """Says the same whatever was sent: never that a review or a person exists."""
+    return render(
+        request, "public/family_request_thanks.html", {"phone_numbers": selectors.phone_numbers()}
     )
 
 
@@ -140,8 +166,9 @@ def get_referral_for_user(user, pk) -> SelfReferral:
 @role_required(Role.TEAM)
 @require_http_methods(["GET", "HEAD", "POST"])
 def referral_detail(request, pk):
-    """The request, and its two actions: add them as a person affected and offer support, or
-    close it with a reason (incidents:referral_close)."""
+    """The request, and its two actions: add them as a person affected (or link a family's
+    request to someone on a review) and offer support, or close it with a reason
+    (incidents:referral_close)."""
     referral = get_referral_for_user(request.user, pk)
     if request.method == "POST" and referral.is_converted:
         messages.info(request, "This request has already been added.")
@@ -153,14 +180,22 @@ def referral_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             person = convert_referral(
-                referral, by=request.user, review=form.cleaned_data["review"], request=request
+                referral,
+                by=request.user,
+                review=form.cleaned_data["review"],
+                person=form.cleaned_data.get("person"),
+                request=request,
             )
         except ValidationError as error:
             for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            linked = form.cleaned_data.get("person") is not None
             messages.success(
-                request, f"{person.full_name} added. Their offer of support needs a supporter."
+                request,
+                f"Request linked to {person.full_name}. Their offer of support needs a supporter."
+                if linked
+                else f"{person.full_name} added. Their offer of support needs a supporter.",
             )
             return redirect("incidents:person_detail", pk=person.pk)
     if request.method != "POST":

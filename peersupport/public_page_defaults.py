@@ -8,113 +8,127 @@ starting "- " make a bulleted list; web addresses and email addresses become lin
 """
 
 PRIVACY = """\
-This notice explains what the peer support service holds about you, why, for how long, and who to ask about it.
+This notice says what the peer support service keeps about you, why, for how long, and who to ask about it.
 
-## Who is responsible for your information
+## Who is in charge of your details
 
-The service is run by the NHS organisations that use it. The organisation that logged the review you are affected by is responsible for your information (the "data controller"). If you asked for support yourself, it is the organisation you told us you work for. If you are a peer supporter, it is the organisation that manages you as a supporter.
+The service is run by the NHS bodies that use it. The NHS body that runs the review you are part of is in charge of your details. The law calls this the "data controller". If you asked for support yourself, it is the NHS body you chose on the form. If you are a peer supporter, it is the NHS body that manages you as a supporter.
 
 ## What we hold
 
-If you are affected by a serious incident (a family member, a carer, a patient or service user, or a member of staff):
+If a serious incident has affected you, as a family member, a carer, a patient or a member of staff, we keep:
 - your name, and the name you like to be called
-- how to contact you, and when it is safe to
-- your language, and anything that helps you communicate or read information
-- how you are connected to the incident, and for staff, your role and team
-- what you chose to tell us would help you feel comfortable with a supporter
-- what you agreed to: being contacted about peer support, and sharing your contact details with a supporter, with who recorded it and when
+- how to reach you, and when it is safe to
+- your language, and anything that helps you talk with us or read what we send
+- how the incident affected you, and for staff, your job and team
+- what you told us would help you feel at ease with a supporter
+- what you agreed to, who wrote it down and when
 - dates you asked us to avoid, such as an anniversary
 
-If you asked for support yourself, we hold what you put in the form: your name, your work email address or phone number, your team, one sentence about what happened, the date if you gave it, and how and when to contact you. We do not keep the internet address of the computer or phone you used to send it.
+## If you asked for support yourself
 
-About your support, we hold who your supporter is, when they were in touch, how, for how long and the general topics (for example, information about the review). A supporter may keep a short note. Only they and their supervisor for your organisation can read it, never the team running the review or anyone who is or ever was named on it; an administrator includes it only when you ask for a copy of your information.
+We keep what you put in the form. For staff, that is your name, work email or phone number, your team, one line about what happened, the date if you gave it, and how and when to reach you. For a family member or patient, that is your name, email or phone number, who you are, the review number if you gave it, how and when to reach you, and anything you said would help.
 
-If you are a peer supporter, we hold your training, supervision, the people you support, and your wellbeing check-ins.
+We do not keep the internet address of the computer or phone you used.
 
-We never hold clinical records in this service.
+Only the peer support team of the NHS body you chose can read your request. The form does not check whether a review or a person exists, and the reply we send never says so.
+
+The team then does one of two things:
+- they add you to their records, or link your request to a review and to the record they already hold about you, and find you a supporter
+- or they close your request and tell you why, for example if you sent it twice
+
+A closed request is kept for the same time as other records, then deleted.
+
+## About your support
+
+We keep who your supporter is, when they were in touch, how, for how long and the main topics, for example news about the review. A supporter may keep a short note. Only they and their supervisor for your NHS body can read it. The team running the review cannot read it, and no one who is or ever was named in the review can read it. An admin adds it only when you ask for a copy of your details.
+
+If you are a peer supporter, we keep your training, supervision, the people you support, and your wellbeing check-ins. If you agree to be shown on our page for families, we show only the first name and the few words you chose, once the team has checked them. You can take them down at any time.
+
+We never keep health records in this service.
 
 ## Why we hold it
 
-To offer you peer support after a serious incident, to keep that support safe and well run, and to learn whether it helps. The law that allows this is the UK General Data Protection Regulation: Article 6(1)(e), a task carried out in the public interest by an NHS body, and for information about health, Article 9(2)(h), health and social care, or for staff, Article 9(2)(b), employment.
+We keep it to offer you peer support after a serious incident, to keep that support safe, and to learn whether it helps. The law that lets us do this is the UK General Data Protection Regulation. The parts are Article 6(1)(e), a task in the public interest by an NHS body. For details about health, it is Article 9(2)(h), health and social care. For staff, it is Article 9(2)(b), work.
 
-We only contact you about peer support if you agree, and you can change your mind at any time. If a supporter believes someone is at risk of serious harm, they will tell the team so that person can be kept safe.
+We only get in touch about peer support if you agree. You can change your mind at any time. If a supporter thinks someone could come to serious harm, they will tell the team so that person can be kept safe.
 
 ## Who can see it
 
-- the learning and investigations team of the responsible organisation
-- your supporter, once you have agreed to share your contact details with them
-- your supporter's named supervisor for your organisation, who can read their notes about you, unless they are or ever were named on the review
-- the service's administrators, to run it and to answer requests like the ones below
+- the learning review team of the NHS body in charge of your details
+- your supporter, once you have agreed to share how to reach you with them
+- your supporter's supervisor for your NHS body, who can read their notes about you, unless they are or ever were named in the review
+- the service's admins, to run it and to answer the requests below
 
-Managers see only numbers, never names, and small numbers are hidden so that nobody can be identified. We do not sell your information or use it for marketing.
+Managers see only numbers, never names. Small numbers are hidden so that no one can be picked out. We do not sell your details or use them to sell you things.
 
 ## How long we keep it
 
-We follow the NHS Records Management Code of Practice:
-- records connected to a serious incident: 20 years from the date of the incident
-- records connected to other incidents: 10 years from the date of the incident
+We follow the NHS rules for keeping records:
+- records about a serious incident: 20 years from the date of the incident
+- records about other incidents: 10 years from the date of the incident
 - if you asked for support yourself and there is no review: 10 years after your support ends
 - a peer supporter's own records: 6 years after they leave the service
 
-After that, your information is deleted securely.
+After that, your details are deleted safely.
 
 ## Your rights
 
-You can ask for a copy of everything we hold about you, including your supporter's notes. You can also ask us to correct it, to restrict how we use it, or object to us using it. Ask the data protection officer of the responsible organisation.
+You can ask for a copy of all we keep about you, including your supporter's notes. You can also ask us to put it right, to limit how we use it, or to stop using it. Ask the data protection officer of the NHS body in charge of your details.
 
 ## Who to ask
 
-Contact the data protection officer of the responsible organisation. Their details are on the organisation's website, or the peer support team can give them to you.
+Ask the data protection officer of the NHS body in charge of your details. You can find them on its website, or the peer support team can tell you.
 
-If you are unhappy with how we have used your information, you can complain to the Information Commissioner's Office: https://ico.org.uk/make-a-complaint/ or phone 0303 123 1113.
+If you are unhappy with how we have used your details, you can complain to the Information Commissioner's Office: https://ico.org.uk/make-a-complaint/ or phone 0303 123 1113.
 """
 
 ACCESSIBILITY = """\
-This accessibility statement applies to the peer support service after serious incidents.
+This page is about how easy it is to use the peer support service after serious incidents.
 
-This service is run by the NHS organisations that use it. We want as many people as possible to be able to use it. For example, that means you should be able to:
-- change colours, contrast levels and fonts using browser or device settings
-- zoom in up to 400% without the text spilling off the screen
-- navigate most of the service using a keyboard or speech recognition software
-- listen to most of the service using a screen reader (including the most recent versions of JAWS, NVDA and VoiceOver)
+The service is run by the NHS bodies that use it. We want as many people as we can to be able to use it. For example, you should be able to:
+- change colours and fonts in the settings of your browser or phone
+- zoom in up to 400% and still read all the text
+- move around most of the service with a keyboard or with your voice
+- listen to most of the service with a screen reader, such as JAWS, NVDA or VoiceOver
 
-We have also made the text as simple as possible to understand.
+We have also made the words as plain as we can.
 
-AbilityNet has advice on making your device easier to use if you have a disability: https://mcmw.abilitynet.org.uk/
+AbilityNet has advice on making your phone or computer easier to use if you have a disability: https://mcmw.abilitynet.org.uk/
 
 ## How accessible this service is
 
-We know of no parts of this service that are not accessible. Every page is built with the NHS.UK design system and checked against the Web Content Accessibility Guidelines (WCAG) version 2.2, level A and AA, on a computer and on a phone.
+We know of no parts of this service that are hard to use. Every page uses the NHS.UK design system. Every page is checked against the Web Content Accessibility Guidelines (WCAG) 2.2, levels A and AA, on a computer and on a phone.
 
 ## Feedback and contact information
 
-If you need information from this service in a different format, like large print, easy read, an audio recording or braille, or you need a British Sign Language interpreter, tell the peer support team of your organisation. We will consider your request and get back to you within 5 working days.
+You may need what we send in large print, easy read, audio or braille. You may need a British Sign Language interpreter. If so, tell the peer support team of your NHS body. We will reply within 5 working days.
 
 ## Reporting accessibility problems with this service
 
-We are always looking to improve the accessibility of this service. If you find any problems not listed on this page or think we are not meeting accessibility requirements, contact the peer support team of your organisation.
+We always want to make the service easier to use. If you find a problem that is not on this page, or you think we do not meet the rules, tell the peer support team of your NHS body.
 
 ## Enforcement procedure
 
-The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the "accessibility regulations"). If you are not happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS): https://www.equalityadvisoryservice.com/
+The Equality and Human Rights Commission (EHRC) makes sure that public bodies follow the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018. We call these "the rules" on this page. If you are not happy with how we reply to you, contact the Equality Advisory and Support Service (EASS): https://www.equalityadvisoryservice.com/
 
 ## Technical information about this service's accessibility
 
-The NHS organisations that run this service are committed to making it accessible, in accordance with the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018.
+The NHS bodies that run this service want it to be easy to use for all. They follow the rules.
 
 ## Compliance status
 
-This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, because it has not yet been audited by an independent accessibility specialist. Automated checks of every page find no failures. When the audit is done, this statement will say what it found.
+This service partly meets the WCAG 2.2 AA standard. That is because no outside expert has checked it yet. Our own checks of every page find no problems. When the expert check is done, this page will say what it found.
 
 ## What we are doing to improve accessibility
 
-We check every page with automated accessibility tests each time the service changes, at computer and phone sizes, and we will commission an independent audit.
+We check every page each time the service changes, at computer and phone sizes. We will ask an outside expert to check it.
 
 ## Preparation of this accessibility statement
 
-This statement was prepared on 23 November 2026. It was last reviewed on 23 November 2026.
+We wrote this page on 23 November 2026. We last checked it on 3 December 2026.
 
-This service was last tested on 23 November 2026 against the WCAG 2.2 AA standard. The test was carried out by the team that builds the service, using automated checks (axe-core) on every page.
+We last tested the service on 3 December 2026 against the WCAG 2.2 AA standard. The team that builds the service did the test. They used a tool called axe-core on every page.
 """
 
 DEFAULTS = {

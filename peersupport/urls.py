@@ -25,10 +25,17 @@ feedback_pages = [
     path("surveys/results/", dashboard_views.survey_results, name="survey_results"),
 ]
 
-# The page about peer support lists supporters (supporters.views_public; incidents may not import it):
-# it keeps its path among the public pages and its name, public:about.
+# The pages about peer support list supporters (supporters.views_public; incidents may not import
+# them): they keep their paths among the public pages, in the "public" namespace.
 public_pages = [
     path("peer-support/", supporters_public.about, name="about"),
+    path("peer-support/families/", supporters_public.families, name="families"),
+    path(
+        "peer-support/families/guides/<slug:slug>/",
+        supporters_public.family_guide,
+        name="family_guide",
+    ),
+    path("peer-support/resources/", supporters_public.resources, name="resources"),
     *incidents_public_urls.urlpatterns,
 ]
 

@@ -156,3 +156,42 @@ class AcceptCodeForm(forms.Form):
         label="I have read the code of conduct and role description, and I agree to follow them",
         error_messages={"required": "Confirm that you agree to the code of conduct"},
     )
+
+
+class PublicProfileForm(forms.Form):
+    """What a supporter agrees to show on the families' page. Lengths are checked with a clear
+    message rather than cut off by `maxlength`."""
+
+    first_name = forms.CharField(
+        label="Your first name",
+        help_text="Only your first name, or the name you go by.",
+        error_messages={"required": "Enter your first name"},
+    )
+    words = forms.CharField(
+        label="A few words about you",
+        help_text="Up to 200 characters. For example: I lost my son in 2019 and I know how lonely"
+        " the wait for answers can be. Do not name a hospital, a ward, a date or another person.",
+        error_messages={"required": "Enter a few words about you"},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    agree = forms.BooleanField(
+        label="I agree to be shown on the public page for families with these words",
+        error_messages={"required": "Tick the box to agree to be shown on the page"},
+    )
+
+    def _within(self, name, label, limit):
+        value = " ".join((self.cleaned_data.get(name) or "").split())
+        if len(value) > limit:
+            raise forms.ValidationError(
+                f"{label} must be {limit} characters or fewer (you have entered {len(value)})"
+            )
+        return value
+
+    def clean_first_name(self):
+        value = self._within("first_name", "Your first name", 50)
+        if len(value.split()) > 1:
+            raise forms.ValidationError("Enter only your first name")
+        return value
+
+    def clean_words(self):
+        return self._within("words", "A few words about you", 200)

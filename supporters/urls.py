@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supporters import views
+from supporters import views, views_profiles
 
 app_name = "supporters"
 
@@ -8,6 +8,17 @@ urlpatterns = [
     path("my-people/", views.my_people, name="my_people"),
     path("my-people/<int:pk>/", views.my_person, name="my_person"),
     path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
+    path("my-page-for-families/", views_profiles.my_public_profile, name="my_public_profile"),
+    path(
+        "supporters/page-for-families/",
+        views_profiles.public_profiles_to_check,
+        name="public_profiles",
+    ),
+    path(
+        "supporters/page-for-families/<int:pk>/check/",
+        views_profiles.public_profile_check,
+        name="public_profile_check",
+    ),
     path("supporters/", views.roster, name="roster"),
     path("supporters/<int:pk>/", views.supporter_detail, name="supporter_detail"),
     path("supporters/<int:pk>/status/", views.supporter_status, name="supporter_status"),

@@ -146,6 +146,7 @@ def _merge():
     from tests.access_rows import (
         checkin_followups,
         dashboard,
+        families,
         feedback,
         held_surveys,
         messages,
@@ -171,6 +172,7 @@ def _merge():
         checkin_followups,
         held_surveys,
         referral_closing,
+        families,
     ):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)

@@ -40,6 +40,7 @@ from supporters.models import (
     CodeAcceptance,
     Concern,
     PeerSupporter,
+    PublicProfile,
     SupportOffer,
     WellbeingCheckIn,
 )
@@ -182,6 +183,7 @@ class World:
             *Milestone.objects.order_by("pk"),
             *WellbeingCheckIn.objects.order_by("pk"),
             *SelfReferral.objects.order_by("pk"),
+            *PublicProfile.objects.order_by("pk"),
         ]
         return [(type(r).__name__, r.pk, model_to_dict(r)) for r in rows]
 
@@ -505,6 +507,37 @@ FORMS = [
         free_text=("name", "team", "what_happened", "contact_when"),
     ),  # fmt: skip
     Form(
+        "public:family_request",
+        "public",
+        lambda w: reverse("public:family_request"),
+        lambda w: {
+            "kind": "family",
+            "name": "Helen Marsh",
+            "email": "helen.marsh@example.com",
+            "phone": "",
+            "review_reference": "LR-2026-001",
+            "contact_how": "email",
+            "contact_when": "Mornings",
+            "needs": "Large print, please.",
+            "website": "",
+        },
+        [QUEUE],
+        free_text=("name", "review_reference", "contact_when", "needs"),
+    ),  # fmt: skip
+    Form(
+        "supporters:my_public_profile",
+        "supporter",
+        lambda w: reverse("supporters:my_public_profile"),
+        lambda w: {
+            "first_name": "Sam",
+            "words": "I lost my dad.",
+            "agree": "on",
+            "action": "agree",
+        },
+        [("team", lambda w: reverse("supporters:public_profiles"))],
+        free_text=("words",),
+    ),  # fmt: skip
+    Form(
         "feedback:offer_answer",
         "public",
         lambda w: reverse("feedback:offer_answer"),
@@ -551,6 +584,7 @@ NO_FIELDS = {
     "feedback:invitation_cancel": "a button: cancel a survey (tests/test_held_surveys.py)",
     "account_logout": "a button (allauth)",
     "session_status": "a button: stay logged in",
+    "supporters:public_profile_check": "two buttons: show or send back (test_public_profiles)",
     "mfa_authenticate": "allauth's code form, reached only mid-login: the MFA tests cover it",
 }
 

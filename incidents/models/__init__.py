@@ -3,7 +3,7 @@
 - `organisations`: organisations, their team members and services; `organisation_of(user)`.
 - `reviews`: reviews, their status history, naming, milestones and deadline rules.
 - `people`: the people a review affects, consent records, dates to avoid.
-- `self_referrals`: requests for support from members of staff.
+- `self_referrals`: requests for support from staff, families and service users.
 
 Changes go through `incidents.services`; the history of every review and person is kept by
 django-simple-history, which relies on `save()`, so code never changes a saved review or person
@@ -50,12 +50,14 @@ from incidents.models.reviews import (
 from incidents.models.self_referrals import (
     ReferralCloseReason,
     ReferralContactHow,
+    ReferralKind,
     SelfReferral,
     SelfReferralQuerySet,
 )
 from peersupport.channels import AccessibleFormat, Channel
 
 __all__ = [
+    "ReferralKind",
     "AccessibleFormat",
     "AffectedPerson",
     "AffectedPersonQuerySet",

@@ -1,4 +1,5 @@
-"""Requests for support from members of staff, made on the public form."""
+"""Requests for support made on the public forms: by members of staff, and by bereaved families
+and service users (the same queue, the same rate limit, the same ways to link or close)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +31,14 @@ class ReferralCloseReason(models.TextChoices):
     NOT_FOR_THIS_SERVICE = "not_for_service", "Not for this service"
 
 
+class ReferralKind(models.TextChoices):
+    """Who sent the request; the same values as PersonKind, so linking keeps the kind."""
+
+    STAFF = "staff", "Member of staff"
+    FAMILY = "family", "Family member or carer"
+    SERVICE_USER = "service_user", "Patient or service user"
+
+
 class SelfReferralQuerySet(models.QuerySet):
     def unconverted(self):
         return self.filter(converted_person__isnull=True)
@@ -47,7 +56,9 @@ class SelfReferralQuerySet(models.QuerySet):
 
 
 class SelfReferral(models.Model):
-    """A member of staff asking for peer support themselves, from the public form.
+    """Someone asking for peer support themselves, from a public form: a member of staff, or a
+    family member or service user (who may give a review reference and their needs instead of a
+    team and what happened).
 
     It lands on the organisation's work queue at once; the team turns it into an AffectedPerson
     (incidents.referrals.convert_referral). No address of the sender's computer is kept.
@@ -56,11 +67,19 @@ class SelfReferral(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals"
     )
+    kind = models.CharField(max_length=20, choices=ReferralKind.choices, default=ReferralKind.STAFF)
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    team = models.CharField(max_length=100)
-    what_happened = models.CharField(max_length=300)
+    team = models.CharField(max_length=100, blank=True)
+    what_happened = models.CharField(max_length=300, blank=True)
+    review_reference = models.CharField(
+        "Review reference they gave",
+        max_length=50,
+        blank=True,
+        help_text="As typed by the person: it is never checked against the reviews on the form.",
+    )
+    needs = models.CharField("What would help them", max_length=500, blank=True)
     event_date = models.DateField("Date of the event", null=True, blank=True)
     contact_how = models.CharField(
         "How to contact them", max_length=10, choices=ReferralContactHow.choices
@@ -104,6 +123,10 @@ class SelfReferral(models.Model):
         return f"Request for support {self.pk}"
 
     @property
+    def from_staff(self) -> bool:
+        return self.kind == ReferralKind.STAFF
+
+    @property
     def is_converted(self) -> bool:
         return self.converted_person_id is not None
 
@@ -118,7 +141,11 @@ class SelfReferral(models.Model):
         if errors:
             raise ValidationError(errors)
         if not self.email and not self.phone:
-            errors["email"] = ["Enter a work email address or a phone number"]
+            errors["email"] = [
+                "Enter a work email address or a phone number"
+                if self.from_staff
+                else "Enter an email address or a phone number"
+            ]
         elif self.contact_how == ReferralContactHow.EMAIL and not self.email:
             errors["email"] = ["Enter your email address, or choose a phone call or text message"]
         elif self.contact_how in (ReferralContactHow.PHONE, ReferralContactHow.SMS) and not (

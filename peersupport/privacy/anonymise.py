@@ -26,7 +26,8 @@ from peersupport.privacy.held import (
     history_model,
 )
 from peersupport.services import deactivate_user
-from supporters.models import CloseReason
+from supporters.models import CloseReason, PublicProfile
+from supporters.public_profiles import withdraw as withdraw_public_profile
 from supporters.services import close_support
 
 ANONYMISED_NAME = "Anonymised person"
@@ -146,6 +147,9 @@ def anonymise_supporter(supporter, *, reason: str, by=None, request=None) -> Non
     """A supporter who left: their profile, account and own survey answers lose their identity.
     The people they supported keep their own records (and their own retention)."""
     _scrub_row(supporter)
+    withdraw_public_profile(supporter)  # their words leave the families' page
+    for profile in PublicProfile.objects.filter(supporter=supporter):
+        _scrub_row(profile)
     for change in supporter.status_changes.all():
         _scrub_row(change)
     for checkin in supporter.checkins.exclude(follow_up=""):

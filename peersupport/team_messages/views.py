@@ -58,6 +58,7 @@ KIND_LABELS = {
     "supervision_due": "Supervision due",
     "training_expiring": "Training about to expire",
     "referral_acknowledgement": "Reply to someone who asked for support",
+    "family_request_acknowledgement": "Reply to a family member or patient who asked for support",
     "referral_closed": "Reply to someone whose request for support was closed",
     "supervisor_needed": "Supporter without a supervisor who may read their notes",
 }

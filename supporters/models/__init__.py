@@ -2,7 +2,8 @@
 
 - `supporters`: peer supporters, their training, supervision and code of conduct;
 - `offers`: support offers and their status history;
-- `practice`: contacts, concerns, wellbeing check-ins, debriefs, signposting and resources.
+- `practice`: contacts, concerns, wellbeing check-ins, debriefs, signposting and resources;
+- `public_profiles`: what a supporter chose to show families on the public page.
 
 Changes go through `supporters.services` and `supporters.practice.services`; status changes are
 recorded as rows with who and when (SupporterStatusChange, OfferStatusChange), so history is
@@ -34,6 +35,7 @@ from supporters.models.practice import (
     Topic,
     WellbeingCheckIn,
 )
+from supporters.models.public_profiles import PublicProfile
 from supporters.models.supporters import (
     CodeAcceptance,
     CodeOfConduct,
@@ -48,6 +50,7 @@ from supporters.models.supporters import (
 )
 
 __all__ = [
+    "PublicProfile",
     "ASSIGNED_STATUSES",
     "CloseReason",
     "CodeAcceptance",
