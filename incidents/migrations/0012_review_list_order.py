@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0009_closing_a_request_for_support'),
+        ('incidents', '0010_family_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
