@@ -47,6 +47,7 @@ from supporters.models import (
     TrainingRecord,
     caseload_annotation,
 )
+from supporters.scoring import asked_for, unmet_preferences
 from supporters.supervision import supervision_interval
 
 
@@ -282,6 +283,7 @@ def match(request, pk):
             "excluded": excluded,
             "show_excluded": request.GET.get("show_excluded") == "1",
             "override_pool": override_pool,
+            "asked": list(asked_for(person).values()),
         },
     )
 
@@ -298,14 +300,20 @@ def assign(request, pk, supporter_pk):
     supporter = get_supporter_for_team(request.user, supporter_pk)
     override = request.GET.get("override_pool") == "1" or _pool_mismatch(person, supporter)
     reassigning = offer.status != OfferStatus.NEEDS_SUPPORTER
+    unmet = unmet_preferences(supporter, person)
     form = AssignForm(
         posted(request),
         needs_override=override,
         reassigning=reassigning,
+        unmet=unmet,
         initial={"via": OfferedVia.EMAIL if person.email else OfferedVia.PHONE},
     )
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data.get("override_reason", "")
+        reasons = {
+            "override_reason": reason,
+            "preference_reason": form.cleaned_data.get("preference_reason", ""),
+        }
         try:
             if offer.status == OfferStatus.NEEDS_SUPPORTER:
                 services.assign_supporter(
@@ -314,12 +322,10 @@ def assign(request, pk, supporter_pk):
                     by=request.user,
                     request=request,
                     via=form.cleaned_data.get("via", OfferedVia.EMAIL),
-                    override_reason=reason,
+                    **reasons,
                 )
             else:
-                services.reassign(
-                    offer, supporter, by=request.user, request=request, override_reason=reason
-                )
+                services.reassign(offer, supporter, by=request.user, request=request, **reasons)
         except ValidationError as error:
             _form_error(form, error)
         else:
@@ -340,6 +346,7 @@ def assign(request, pk, supporter_pk):
             "form": form,
             "preview": preview,
             "reassigning": reassigning,
+            "unmet": unmet,
         },
     )
 
