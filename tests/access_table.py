@@ -151,6 +151,7 @@ def _merge():
         messages,
         oversight,
         practice,
+        preferences,
         public,
         referral_closing,
         support_endings,
@@ -171,6 +172,7 @@ def _merge():
         checkin_followups,
         held_surveys,
         referral_closing,
+        preferences,
     ):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)

@@ -14,13 +14,14 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback.offer_links import offer_answer_url
 from incidents.models import AffectedPerson
 from peersupport.models import AuditEvent
 from peersupport.privacy import anonymise
 from peersupport.privacy.subject_access import subject_access_export
 from supporters import services
 from supporters.models import OfferStatus
-from tests.test_offer_answer import ANSWER, THANKS, answer_data, link, offer, opened  # noqa: F401
+from tests.test_offer_answer import ANSWER, THANKS, answer_data, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,23 @@ def fresh_rate_limit():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def offered(consenting_person, supporter, team_user):
+    waiting = consenting_person.offers.get(status=OfferStatus.NEEDS_SUPPORTER)
+    return services.assign_supporter(waiting, supporter, by=team_user, via="phone")
+
+
+@pytest.fixture
+def offer_link(offered):
+    return path_of(offer_answer_url(offered))
+
+
+@pytest.fixture
+def opened_link(client, offer_link):
+    assert client.get(offer_link).status_code == 302
+    return client
 
 
 def preferences_data(**extra):
@@ -54,11 +72,11 @@ def post(client, answer="accepted", **preferences):
     return client.post(ANSWER, {**answer_data(answer), **preferences_data(**preferences)})
 
 
-# The offer page --------------------------------------------------------------------------------
+# The offered page --------------------------------------------------------------------------------
 
 
-def test_the_page_says_who_is_offered_what_to_expect_and_the_codes_promises(opened):
-    page = opened.get(ANSWER).content.decode()
+def test_the_page_says_who_is_offered_what_to_expect_and_the_codes_promises(opened_link):
+    page = opened_link.get(ANSWER).content.decode()
     assert "Who we are offering you" in page and "Sam is a trained volunteer" in page
     assert "What to expect" in page
     assert "Confidentiality:" in page and "Boundaries:" in page
@@ -66,9 +84,9 @@ def test_the_page_says_who_is_offered_what_to_expect_and_the_codes_promises(open
     assert "Prefer to self-describe" in page
 
 
-def test_the_person_states_preferences_with_consent_and_accepts(opened, offer):
-    assert post(opened).status_code == 302
-    person = AffectedPerson.objects.get(pk=offer.person_id)
+def test_the_person_states_preferences_with_consent_and_accepts(opened_link, offered):
+    assert post(opened_link).status_code == 302
+    person = AffectedPerson.objects.get(pk=offered.person_id)
     assert person.prefers_supporter_gender == "woman"
     assert (person.prefers_shared_background, person.prefers_shared_background_own) == (
         "self",
@@ -85,16 +103,18 @@ def test_the_person_states_preferences_with_consent_and_accepts(opened, offer):
     )
 
 
-def test_gender_or_background_without_consent_is_explained_and_nothing_is_kept(opened, offer):
+def test_gender_or_background_without_consent_is_explained_and_nothing_is_kept(
+    opened_link, offered
+):
     data = {**answer_data("accepted"), **preferences_data()}
     del data["matching_consent"]
-    response = opened.post(ANSWER, data)
+    response = opened_link.post(ANSWER, data)
     assert response.status_code == 200
     assert "Tick the box to agree" in response.content.decode()
     assert response.content.decode().count("There is a problem") == 1
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.OFFERED
-    person = AffectedPerson.objects.get(pk=offer.person_id)
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.OFFERED
+    person = AffectedPerson.objects.get(pk=offered.person_id)
     assert person.prefers_supporter_gender == "" and person.prefers_language == ""
 
 
@@ -106,18 +126,18 @@ def test_gender_or_background_without_consent_is_explained_and_nothing_is_kept(o
         ({"channel": "pigeon"}, "Select a valid choice"),
     ],
 )
-def test_bad_preferences_are_explained_never_a_server_error(opened, offer, extra, message):
-    response = post(opened, **extra)
+def test_bad_preferences_are_explained_never_a_server_error(opened_link, offered, extra, message):
+    response = post(opened_link, **extra)
     assert response.status_code == 200
     assert message in response.content.decode()
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.OFFERED
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.OFFERED
 
 
-def test_reopening_the_link_shows_the_answer_and_changes_it_to_later(client, link, offer):
-    client.get(link)
+def test_reopening_the_link_shows_the_answer_and_changes_it_to_later(client, offer_link, offered):
+    client.get(offer_link)
     post(client)
-    client.get(link)
+    client.get(offer_link)
     page = client.get(ANSWER).content.decode()
     assert "Change your answer about peer support" in page
     assert "yes, you would like support" in page
@@ -125,35 +145,35 @@ def test_reopening_the_link_shows_the_answer_and_changes_it_to_later(client, lin
     response = post(client, "later")
     assert response.status_code == 302
     assert "Your answer has been changed" in client.get(THANKS).content.decode()
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.LATER and offer.contact_again_on is not None
-    change = offer.status_changes.last()
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.LATER and offered.contact_again_on is not None
+    change = offered.status_changes.last()
     assert (change.from_status, change.to_status, change.changed_by) == (
         OfferStatus.ACCEPTED,
         OfferStatus.LATER,
         None,
     )
-    assert AuditEvent.objects.filter(action="offer.answer_changed").exists()
+    assert AuditEvent.objects.filter(action="offered.answer_changed").exists()
 
 
-def test_the_same_answer_again_adds_no_status_change(client, link, offer):
-    client.get(link)
+def test_the_same_answer_again_adds_no_status_change(client, offer_link, offered):
+    client.get(offer_link)
     post(client)
-    changes = offer.status_changes.count()
-    client.get(link)
+    changes = offered.status_changes.count()
+    client.get(offer_link)
     assert post(client, language="welsh").status_code == 302
-    assert offer.status_changes.count() == changes
-    assert AffectedPerson.objects.get(pk=offer.person_id).prefers_language == "welsh"
+    assert offered.status_changes.count() == changes
+    assert AffectedPerson.objects.get(pk=offered.person_id).prefers_language == "welsh"
 
 
-def test_the_person_withdraws_gender_and_background(client, link, offer):
-    client.get(link)
+def test_the_person_withdraws_gender_and_background(client, offer_link, offered):
+    client.get(offer_link)
     post(client)
-    client.get(link)
+    client.get(offer_link)
     data = {**answer_data("accepted"), **preferences_data(gender="", background="")}
     del data["matching_consent"]
     assert client.post(ANSWER, data).status_code == 302
-    person = AffectedPerson.objects.get(pk=offer.person_id)
+    person = AffectedPerson.objects.get(pk=offered.person_id)
     assert person.prefers_supporter_gender == person.prefers_shared_background == ""
     assert person.prefers_shared_background_own == "" and person.matching_consent_at is None
     assert person.prefers_language == "polish"  # the rest stays
@@ -162,48 +182,50 @@ def test_the_person_withdraws_gender_and_background(client, link, offer):
     ).exists()
 
 
-def test_unticking_consent_withdraws_them_too(client, link, offer):
-    client.get(link)
+def test_unticking_consent_withdraws_them_too(client, offer_link, offered):
+    client.get(offer_link)
     post(client)
-    client.get(link)
+    client.get(offer_link)
     data = {**answer_data("accepted"), **preferences_data(gender="", background="")}
     data.pop("matching_consent")
     client.post(ANSWER, data)
-    assert AffectedPerson.objects.get(pk=offer.person_id).matching_consent_at is None
+    assert AffectedPerson.objects.get(pk=offered.person_id).matching_consent_at is None
 
 
 def test_after_support_starts_the_link_changes_nothing_and_says_how_to_reach_the_team(
-    client, link, offer, supporter
+    client, offer_link, offered, supporter
 ):
     from supporters.practice.services import record_contact  # noqa: F401
 
-    client.get(link)
+    client.get(offer_link)
     post(client)
-    offer.refresh_from_db()
-    services._set_offer_status(offer, OfferStatus.ACTIVE, by=supporter.user)
-    offer.save()
-    client.get(link)
+    offered.refresh_from_db()
+    services._set_offer_status(offered, OfferStatus.ACTIVE, by=supporter.user)
+    offered.save()
+    client.get(offer_link)
     page = client.get(ANSWER)
     assert page.status_code == 200
     content = page.content.decode()
     assert "Your peer support has started" in content and "0300 123 4567" in content
     assert "has expired or has already been used" not in content
-    client.get(link)
+    client.get(offer_link)
     post(client, "declined")
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.ACTIVE
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.ACTIVE
 
 
-def test_once_the_team_offers_again_the_old_link_changes_nothing(client, link, offer, team_user):
-    client.get(link)
+def test_once_the_team_offers_again_the_old_link_changes_nothing(
+    client, offer_link, offered, team_user
+):
+    client.get(offer_link)
     post(client, "later")
-    offer.refresh_from_db()
-    services.offer_again(offer.person, by=team_user)
-    client.get(link)
+    offered.refresh_from_db()
+    services.offer_again(offered.person, by=team_user)
+    client.get(offer_link)
     assert "Contact the team about your support" in client.get(ANSWER).content.decode()
     post(client, "accepted")
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.LATER
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.LATER
 
 
 # The shortlist and the confirm page ------------------------------------------------------------
@@ -236,14 +258,14 @@ def test_assigning_a_mismatch_needs_a_reason_which_is_kept_and_audited(
     refused = client.post(url, {"via": "phone", "preference_reason": "  "})
     assert refused.status_code == 200
     assert "Enter why you are offering a supporter" in refused.content.decode()
-    offer = asked_for_a_woman.offers.get()
-    assert offer.status == OfferStatus.NEEDS_SUPPORTER
+    offered = asked_for_a_woman.offers.get()
+    assert offered.status == OfferStatus.NEEDS_SUPPORTER
     done = client.post(url, {"via": "phone", "preference_reason": "Nobody else is free"})
     assert done.status_code == 302
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.OFFERED
-    assert offer.preference_override_reason == "Nobody else is free"
-    event = AuditEvent.objects.get(action="offer.assigned")
+    offered.refresh_from_db()
+    assert offered.status == OfferStatus.OFFERED
+    assert offered.preference_override_reason == "Nobody else is free"
+    event = AuditEvent.objects.get(action="offered.assigned")
     assert event.detail["preferences_not_met"] == 1
 
 
@@ -307,10 +329,10 @@ def test_free_text_from_before_the_lists_is_mapped_and_kept_as_a_note(consenting
 
 
 @pytest.fixture
-def stated(client, link, offer, supporter):
-    client.get(link)
+def stated(client, offer_link, offered, supporter):
+    client.get(offer_link)
     post(client, gender="self", gender_own=OWN_GENDER)
-    return AffectedPerson.objects.get(pk=offer.person_id)
+    return AffectedPerson.objects.get(pk=offered.person_id)
 
 
 def test_preferences_are_in_no_export_or_csv(
@@ -341,7 +363,7 @@ def test_the_persons_own_subject_access_export_includes_them(stated, admin_user)
     assert OWN_GENDER in text and OWN_BACKGROUND in text
 
 
-def test_erasure_blanks_every_preference_and_ends_the_link(stated, client, link, team_user):
+def test_erasure_blanks_every_preference_and_ends_the_link(stated, client, offer_link, team_user):
     anonymise.anonymise_person(stated, reason="erasure_request", by=team_user)
     person = AffectedPerson.objects.get(pk=stated.pk)
     for name in (
@@ -358,4 +380,4 @@ def test_erasure_blanks_every_preference_and_ends_the_link(stated, client, link,
     assert person.matching_consent_at is None
     history = json.dumps(list(person.history.values()), default=str)
     assert OWN_GENDER not in history and OWN_BACKGROUND not in history
-    assert client.get(link).status_code == 404
+    assert client.get(offer_link).status_code == 404
