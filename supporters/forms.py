@@ -40,6 +40,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, needs_override=False, reassigning=False, unmet=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_override = needs_override
+        self.unmet = unmet
         if not needs_override:
             del self.fields["override_reason"]
         if not unmet:
@@ -55,6 +56,13 @@ class AssignForm(forms.Form):
                 "Enter why a supporter from the other pool is right for them"
             )
         return reason
+
+    def reasons(self) -> dict:
+        """Why the team chose this supporter, where they had to say (for the service)."""
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("override_reason", "preference_reason")
+        }
 
     def clean_preference_reason(self):
         reason = " ".join(self.cleaned_data["preference_reason"].split())

@@ -300,20 +300,15 @@ def assign(request, pk, supporter_pk):
     supporter = get_supporter_for_team(request.user, supporter_pk)
     override = request.GET.get("override_pool") == "1" or _pool_mismatch(person, supporter)
     reassigning = offer.status != OfferStatus.NEEDS_SUPPORTER
-    unmet = unmet_preferences(supporter, person)
     form = AssignForm(
         posted(request),
         needs_override=override,
         reassigning=reassigning,
-        unmet=unmet,
+        unmet=unmet_preferences(supporter, person),
         initial={"via": OfferedVia.EMAIL if person.email else OfferedVia.PHONE},
     )
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data.get("override_reason", "")
-        reasons = {
-            "override_reason": reason,
-            "preference_reason": form.cleaned_data.get("preference_reason", ""),
-        }
+        reasons = form.reasons()
         try:
             if offer.status == OfferStatus.NEEDS_SUPPORTER:
                 services.assign_supporter(
@@ -346,7 +341,6 @@ def assign(request, pk, supporter_pk):
             "form": form,
             "preview": preview,
             "reassigning": reassigning,
-            "unmet": unmet,
         },
     )
 
