@@ -153,7 +153,7 @@ def test_reopening_the_link_shows_the_answer_and_changes_it_to_later(client, off
         OfferStatus.LATER,
         None,
     )
-    assert AuditEvent.objects.filter(action="offered.answer_changed").exists()
+    assert AuditEvent.objects.filter(action="offer.answer_changed").exists()
 
 
 def test_the_same_answer_again_adds_no_status_change(client, offer_link, offered):
@@ -265,7 +265,7 @@ def test_assigning_a_mismatch_needs_a_reason_which_is_kept_and_audited(
     offered.refresh_from_db()
     assert offered.status == OfferStatus.OFFERED
     assert offered.preference_override_reason == "Nobody else is free"
-    event = AuditEvent.objects.get(action="offered.assigned")
+    event = AuditEvent.objects.get(action="offer.assigned")
     assert event.detail["preferences_not_met"] == 1
 
 
