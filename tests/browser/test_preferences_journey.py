@@ -65,6 +65,10 @@ def test_preferences_from_the_offer_link_to_the_shortlist_and_back(
     page.goto(f"/people/{consenting_person.pk}/")
     assert "Supporter's gender" in page.content() and "They agreed on" in page.content()
     assert_accessible_on_phone_too(page)
+    page.goto(reverse("incidents:person_edit", args=[consenting_person.pk]))
+    assert page.get_by_label(re.compile("^Would like a supporter who is")).input_value() == "woman"
+    assert page.get_by_label(re.compile("^They agreed we may use")).is_checked()
+    assert_accessible_on_phone_too(page)
     page.goto(reverse("supporters:match", args=[consenting_person.pk]))
     assert_accessible_on_phone_too(page)
     cards = page.locator("ol .nhsuk-card")
