@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from incidents import preferences
+from incidents.preferences import has_details_for
+from peersupport.channels import Channel
 from peersupport.forms import NHSDateField
 
 REASON_LIMIT = 300
@@ -82,3 +85,108 @@ class OfferAnswerForm(forms.Form):
                     f" on or before {_say(latest)}",
                 )
         return cleaned
+
+
+OWN_WORDS_LIMIT = 100
+NO_PREFERENCE = ("", "No preference")
+
+
+def _listed(choices, *, first=NO_PREFERENCE):
+    return [first, *choices.choices]
+
+
+class PreferencesForm(forms.Form):
+    """What matters to the person in a supporter: every question optional, each from a list
+    (incidents.preferences) with their own words beside "prefer to self-describe"."""
+
+    gender = forms.ChoiceField(
+        label="Would you like your supporter to be",
+        choices=_listed(preferences.Gender),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    gender_own = forms.CharField(label="Gender, in your own words", required=False)
+    background = forms.ChoiceField(
+        label="Would you like a supporter who shares your background?",
+        choices=_listed(preferences.Background),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    background_own = forms.CharField(label="Background, in your own words", required=False)
+    matching_consent = forms.BooleanField(
+        label="I agree that the team may use my gender and background preferences to choose my"
+        " supporter",
+        help_text="We only keep a gender or background preference if you agree. Untick this box"
+        " at any time to remove them.",
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label="Would you like a supporter who speaks",
+        choices=_listed(preferences.Language),
+        required=False,
+    )
+    language_own = forms.CharField(label="Another language: which one?", required=False)
+    experience = forms.ChoiceField(
+        label="Would you like a supporter who has been through something similar?",
+        choices=_listed(preferences.Experience),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    experience_own = forms.CharField(label="Experience, in your own words", required=False)
+    channel = forms.ChoiceField(
+        label="How would you like your supporter to contact you?",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    contact_time = forms.ChoiceField(
+        label="When is the best time to contact you?",
+        choices=_listed(preferences.ContactTime),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    contact_time_own = forms.CharField(label="Best time, in your own words", required=False)
+
+    FIELDS = {kind: (field, own) for kind, (field, own, _list) in preferences.PREFERENCES.items()}
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["channel"].choices = [
+            NO_PREFERENCE,
+            *[(c.value, c.label) for c in Channel if has_details_for(person, c)],
+        ]
+        if not self.is_bound:
+            for kind, (field, own) in self.FIELDS.items():
+                self.initial[kind] = getattr(person, field)
+                self.initial[f"{kind}_own"] = getattr(person, own)
+            self.initial["channel"] = person.preferred_channel
+            self.initial["matching_consent"] = person.matching_consent_at is not None
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in self.FIELDS:
+            name = f"{kind}_own"
+            words = " ".join((cleaned.get(name) or "").split())
+            if len(words) > OWN_WORDS_LIMIT:
+                self.add_error(
+                    name,
+                    f"{self.fields[name].label} must be {OWN_WORDS_LIMIT} characters or fewer"
+                    f" (you have entered {len(words)})",
+                )
+            cleaned[name] = words
+        special = any(cleaned.get(kind) for kind in preferences.SPECIAL_CATEGORY)
+        if special and not cleaned.get("matching_consent"):
+            self.add_error(
+                "matching_consent",
+                "Tick the box to agree that we may use your gender and background preferences,"
+                " or choose no preference",
+            )
+        return cleaned
+
+    def model_values(self) -> dict:
+        """The cleaned answers as the person's fields (incidents.preferences.set_preferences)."""
+        values = {}
+        for kind, (field, own) in self.FIELDS.items():
+            values[field] = self.cleaned_data[kind]
+            values[own] = self.cleaned_data[f"{kind}_own"]
+        return values

@@ -2,9 +2,11 @@
 
 The link carries a secret token. Its first page only checks the token, keeps the token's id in
 the session and redirects to a page without it, so the token leaves the address bar and is
-never sent on as a referrer. Opening the link does not use the token up (email scanners open
-links too); answering does. A link that does not work gets the same kind page whatever the
-reason, so it reveals nothing.
+never sent on as a referrer. The link is for this one offer only. Answering does not use it
+up: "you can change your mind at any time", so opening it again shows the answer given, to
+change, until support starts or the link expires (supporters.services.may_change_answer);
+then the page says how to reach the team. A link that does not work gets the same kind page
+whatever the reason, so it reveals nothing.
 """
 
 from datetime import date, timedelta
@@ -18,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from feedback import tokens
-from feedback.forms import OfferAnswerForm
+from feedback.forms import OfferAnswerForm, PreferencesForm
 from feedback.models import AccessToken
 from feedback.offer_links import OFFER_ANSWER
 from feedback.public_pages import (
@@ -29,11 +31,13 @@ from feedback.public_pages import (
     session_record,
 )
 from incidents.models import Organisation
+from incidents.preferences import set_contact_preferences, set_preferences
 from peersupport.forms import posted
 from peersupport.timing import due_after
 from supporters.messages import person_message_context
 from supporters.models import OfferStatus, SupportOffer
-from supporters.services import record_answer
+from supporters.services import ANSWERS, change_answer, may_change_answer, record_answer
+from supporters.wording import supporter_first_name
 
 # The session holds only the id of the one token this browser opened, never the token.
 TOKEN_SESSION_KEY = "feedback:offer-answer-token"
@@ -52,7 +56,7 @@ def _link_expired(request, token=None):
     """The one kind answer for a link that does not work, whatever the reason."""
     return render(
         request,
-        "feedback/link_expired.html",
+        "feedback/offer_link_expired.html",
         {"phone_numbers": organisation_phone(_organisation_of(token))},
         status=404,
     )
@@ -109,45 +113,115 @@ def offer_token(request, token):
     return redirect("feedback:offer_answer")
 
 
+def _support_started(request, offer):
+    """Once support has started (or the team has closed or re-made the offer) the link changes
+    nothing: the page says how to reach the team instead."""
+    request.session.pop(TOKEN_SESSION_KEY, None)
+    organisation = offer.person.organisation
+    return render(
+        request,
+        "feedback/offer_closed.html",
+        {
+            "started": offer.status == OfferStatus.ACTIVE,
+            "organisation": organisation,
+            "supporter_first_name": supporter_first_name(offer.supporter),
+            "phone_numbers": organisation_phone(organisation),
+        },
+    )
+
+
+def _initial_answer(offer) -> dict:
+    """The answer already given, to show when the link is opened again."""
+    answer = next((key for key, status in ANSWERS.items() if status == offer.status), None)
+    if answer is None:
+        return {}
+    return {
+        "answer": answer,
+        "reason": offer.decline_reason,
+        "contact_again_on": offer.contact_again_on,
+    }
+
+
+def _is_a_change(offer, answer, details) -> bool:
+    """Whether the answer sent differs from the one given (the same answer only updates the
+    preferences, and adds no status change)."""
+    if ANSWERS[answer] != offer.status:
+        return True
+    if answer == "declined":
+        return details["reason"] != offer.decline_reason
+    when = details["contact_again_on"]
+    return answer == "later" and when is not None and when != offer.contact_again_on
+
+
+def _save_answer(offer, form, preferences_form, request):
+    """The answer (a first one, or a change) and the preferences, together or not at all."""
+    answer = form.cleaned_data["answer"]
+    details = {
+        "reason": form.cleaned_data["reason"],
+        "contact_again_on": form.cleaned_data["contact_again_on"],
+        "request": request,
+    }
+    with transaction.atomic():
+        locked = SupportOffer.objects.select_for_update().get(  # scoped: re-read under a lock
+            pk=offer.pk
+        )
+        if locked.status in WAITING:
+            record_answer(locked, answer, by=None, **details)
+        elif not may_change_answer(locked):
+            raise ValidationError("This offer can no longer be changed from the link.")
+        elif _is_a_change(locked, answer, details):
+            change_answer(locked, answer, **details)
+        chosen = preferences_form.cleaned_data
+        person = locked.person
+        set_preferences(
+            person,
+            preferences_form.model_values(),
+            consent=chosen["matching_consent"],
+            request=request,
+        )
+        set_contact_preferences(
+            person,
+            channel=chosen["channel"],
+            time_code=chosen["contact_time"],
+            time_own=chosen["contact_time_own"],
+            request=request,
+        )
+    return locked
+
+
 @login_not_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @rate_limited
 def offer_answer(request):
-    """Who is asking and why, and the person's answer: yes, no thank you, or later."""
+    """Who is offered and what to expect, the person's answer (yes, no thank you, or later)
+    and what matters to them in a supporter; opened again, the answer given, to change."""
     token_id = request.session.get(TOKEN_SESSION_KEY)
     token = tokens.find_by_id(OFFER_ANSWER, token_id)
     offer = _offer_for(token)
-    if offer is None or offer.status not in WAITING:
+    if offer is None:
         if token is None and isinstance(token_id, int):
             token = AccessToken.objects.filter(pk=token_id).first()  # for its phone number
         request.session.pop(TOKEN_SESSION_KEY, None)
         return _link_expired(request, token)
+    if offer.status not in WAITING and not may_change_answer(offer):
+        return _support_started(request, offer)
     default_later = _default_later()
-    form = OfferAnswerForm(posted(request), default_later=default_later)
-    if request.method == "POST" and form.is_valid():
-        answer = form.cleaned_data["answer"]
+    answered = offer.status not in WAITING
+    form = OfferAnswerForm(
+        posted(request), default_later=default_later, initial=_initial_answer(offer)
+    )
+    preferences_form = PreferencesForm(posted(request), person=offer.person)
+    if request.method == "POST" and form.is_valid() and preferences_form.is_valid():
         try:
-            with transaction.atomic():
-                if not tokens.use(token):
-                    raise ValidationError("This link has already been used.")
-                record_answer(
-                    SupportOffer.objects.select_for_update().get(  # scoped: re-read under a lock
-                        pk=offer.pk
-                    ),
-                    answer,
-                    by=None,
-                    reason=form.cleaned_data["reason"],
-                    contact_again_on=form.cleaned_data["contact_again_on"],
-                    request=request,
-                )
+            offer = _save_answer(offer, form, preferences_form, request)
         except ValidationError:
             request.session.pop(TOKEN_SESSION_KEY, None)
             return _link_expired(request, token)
-        offer.refresh_from_db()
         request.session.pop(TOKEN_SESSION_KEY, None)
         request.session[ANSWERED_SESSION_KEY] = {
-            "answer": answer,
+            "answer": form.cleaned_data["answer"],
+            "changed": answered,
             "organisation": offer.person.organisation_id,
             "reader": offer.person.kind,
             "about_review": offer.person.review_id is not None,
@@ -162,6 +236,9 @@ def offer_answer(request):
         "feedback/offer_answer.html",
         {
             "form": form,
+            "preferences_form": preferences_form,
+            "answered": answered,
+            "offer": offer,
             "organisation": context["organisation"],
             "supporter_first_name": context["supporter_first_name"],
             "reader": context["reader"],
@@ -184,6 +261,7 @@ def offer_thanks(request):
         "feedback/offer_thanks.html",
         {
             "answer": answered.get("answer"),
+            "changed": answered.get("changed", False),
             "organisation": organisation,
             "reader": answered.get("reader"),
             "about_review": answered.get("about_review", True),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from incidents import preferences
 from incidents.models import (
     AccessibleFormat,
     AffectedPerson,
@@ -220,6 +221,11 @@ class PersonForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    matching_consent = forms.BooleanField(
+        label="They agreed we may use their gender and background preferences to match them",
+        help_text="Needed to keep a gender or background preference. Untick to withdraw it.",
+        required=False,
+    )
 
     class Meta:
         model = AffectedPerson
@@ -243,9 +249,13 @@ class PersonForm(forms.ModelForm):
             "staff_role",
             "staff_team",
             "prefers_supporter_gender",
+            "prefers_supporter_gender_own",
             "prefers_shared_background",
+            "prefers_shared_background_own",
             "prefers_language",
+            "prefers_language_own",
             "prefers_lived_experience",
+            "prefers_lived_experience_own",
         ]
         widgets = {
             "kind": forms.RadioSelect,
@@ -264,10 +274,14 @@ class PersonForm(forms.ModelForm):
             "preferred_channel": "How do they prefer to be contacted?",
             "interpreter_needed": "Needs an interpreter",
             "accessibility_needs": "Other communication or access needs (optional)",
-            "prefers_supporter_gender": "Would like a supporter of this gender (optional)",
-            "prefers_shared_background": "Would like a supporter who shares this background (optional)",
+            "prefers_supporter_gender": "Would like a supporter who is (optional)",
+            "prefers_shared_background": "Would like a supporter who shares their background (optional)",
             "prefers_language": "Would like a supporter who speaks (optional)",
-            "prefers_lived_experience": "Would like a supporter with this experience (optional)",
+            "prefers_lived_experience": "Would like a supporter with experience of (optional)",
+            "prefers_supporter_gender_own": "If they described it themselves, in their words",
+            "prefers_shared_background_own": "If they described it themselves, in their words",
+            "prefers_language_own": "If another language, which",
+            "prefers_lived_experience_own": "If they described it themselves, in their words",
             "staff_role": "Staff role (optional)",
             "staff_team": "Staff team (optional)",
             "safe_from": "Send messages no earlier than (optional)",
@@ -276,7 +290,7 @@ class PersonForm(forms.ModelForm):
         help_texts = {
             "safe_from": "UK time, for example 09:00. Messages due earlier wait until then.",
             "safe_until": "UK time, for example 20:00. Messages due later wait until the next day.",
-            "prefers_lived_experience": "Only what the person chose to tell us, for example bereaved by suicide.",
+            "prefers_lived_experience": "Only what the person chose to tell us.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -289,6 +303,13 @@ class PersonForm(forms.ModelForm):
         )
         for name in ("relationship", "preferred_name", "email", "phone", "address", "safe_times"):
             self.fields[name].label = f"{self.fields[name].label} (optional)"
+        for field, _own, _list in preferences.PREFERENCES.values():
+            if field in self.fields:
+                self.fields[field].choices = [
+                    ("", "No preference"),
+                    *self.fields[field].choices[1:],
+                ]
+        self.fields["matching_consent"].initial = self.instance.matching_consent_at is not None
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
@@ -319,7 +340,23 @@ class PersonForm(forms.ModelForm):
             self.add_error("safe_until", "The latest time must be after the earliest time")
         if cleaned.get("kind") == PersonKind.STAFF and not cleaned.get("staff_team"):
             self.add_error("staff_team", "Enter the team this member of staff works in")
+        self._clean_preferences(cleaned)
         return cleaned
+
+    def _clean_preferences(self, cleaned):
+        """Gender and background only with the person's consent, recorded when first given."""
+        cleaned.update(preferences.clean_values(cleaned))
+        special = preferences.gives_special_category(cleaned)
+        if special and not cleaned.get("matching_consent"):
+            self.add_error(
+                "matching_consent",
+                "Confirm they agreed to their gender and background being used, or leave"
+                " those preferences blank",
+            )
+        elif special:
+            self.instance.matching_consent_at = self.instance.matching_consent_at or timezone.now()
+        else:
+            self.instance.matching_consent_at = None
 
 
 CONSENT_CHOICES = [(c.value, c.label) for c in Consent]

@@ -29,11 +29,22 @@ class AssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, needs_override=False, reassigning=False, **kwargs):
+    preference_reason = forms.CharField(
+        label="Why offer this supporter although they do not meet what the person asked for?",
+        help_text="For example: nobody who speaks Polish is free this month, and they agreed."
+        " Up to 300 characters.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, needs_override=False, reassigning=False, unmet=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_override = needs_override
+        self.unmet = unmet
         if not needs_override:
             del self.fields["override_reason"]
+        if not unmet:
+            del self.fields["preference_reason"]
         if reassigning:
             # The person already has the offer; a reassignment tells them by their channel.
             del self.fields["via"]
@@ -43,6 +54,25 @@ class AssignForm(forms.Form):
         if self.needs_override and not reason:
             raise forms.ValidationError(
                 "Enter why a supporter from the other pool is right for them"
+            )
+        return reason
+
+    def reasons(self) -> dict:
+        """Why the team chose this supporter, where they had to say (for the service)."""
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in ("override_reason", "preference_reason")
+        }
+
+    def clean_preference_reason(self):
+        reason = " ".join(self.cleaned_data["preference_reason"].split())
+        if not reason:
+            raise forms.ValidationError(
+                "Enter why you are offering a supporter who does not meet what they asked for"
+            )
+        if len(reason) > 300:
+            raise forms.ValidationError(
+                f"The reason must be 300 characters or fewer (you have entered {len(reason)})"
             )
         return reason
 

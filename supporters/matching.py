@@ -43,7 +43,7 @@ from supporters.models import (
     TrainingRecord,
     caseload_annotation,
 )
-from supporters.scoring import normal, score
+from supporters.scoring import normal, score, unmet_preferences
 from supporters.supervision import in_words, supervision_interval
 
 # Supervision is due every supervision_interval() (the `supervision-due` rule); a supporter stays
@@ -64,6 +64,7 @@ class Candidate:
     score: int
     reasons: list[str] = field(default_factory=list)
     caseload: int = 0
+    unmet: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -363,7 +364,11 @@ def shortlist(
         points, reasons = score(supporter, ctx)
         candidates.append(
             Candidate(
-                supporter=supporter, score=points, reasons=reasons, caseload=supporter.caseload
+                supporter=supporter,
+                score=points,
+                reasons=reasons,
+                caseload=supporter.caseload,
+                unmet=unmet_preferences(supporter, person),
             )
         )
     candidates.sort(key=lambda c: (-c.score, c.caseload, *_name_key(c.supporter)))

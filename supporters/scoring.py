@@ -4,7 +4,8 @@ Points (`WEIGHTS`) for the preferences the person chose to give (language, gende
 background, similar experience), bereavement, and current caseload. Each point scored comes with
 a reason shown beside the candidate, such as "Speaks Urdu, as Amina asked". The scoring ranks,
 it never hides anyone who is eligible: who may be offered at all is the hard filters'
-(supporters.matching.HARD_FILTERS).
+(supporters.matching.HARD_FILTERS). Gender and background count only with the person's consent
+(incidents.preferences); a preference a candidate does not meet is said, never hidden.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from incidents.preferences import SELF, Experience, Gender, special_category_usable, wanted
 from supporters.models import Pool
 
 if TYPE_CHECKING:
@@ -88,64 +90,126 @@ def _gender(text: str) -> str:
 
 def wanted_language(person) -> tuple[str, bool]:
     """The language to match, and whether the person asked for it (or it is just their own)."""
-    if person.prefers_language.strip():
-        return person.prefers_language.strip(), True
+    asked = wanted(person, "language")
+    if asked:
+        return asked, True
     own = person.language.strip()
     if own and normal(own) != "english":
         return own, False
     return "", False
 
 
-def score(supporter, ctx: MatchContext) -> tuple[int, list[str]]:
-    """The supporter's points for this person, each point scored with its reason."""
-    person = ctx.person
-    name = ctx.person_name
-    points = 0
-    reasons = []
+def _speaks(supporter, language: str) -> bool:
+    return normal(language) in {normal(lang) for lang in supporter.language_list}
 
+
+def _same_gender(supporter, person) -> bool:
+    code = person.prefers_supporter_gender
+    if code != SELF and code == supporter.gender:
+        return True
+    theirs = supporter.gender_own if supporter.gender == SELF else supporter.gender
+    return bool(theirs.strip()) and _gender(wanted(person, "gender")) == _gender(theirs)
+
+
+def _shared_background(supporter, person) -> list[str]:
+    """What of the background the person asked for the supporter shares, in their words."""
+    asked = wanted(person, "background")
+    code = person.prefers_shared_background
+    if code != SELF and code == supporter.background:
+        return [asked]
+    theirs = f"{supporter.get_background_display() if supporter.background else ''} "
+    theirs += supporter.background_own
+    if not theirs.strip():
+        return []
+    if normal(asked) in normal(theirs):
+        return [asked]
+    return _overlap(asked, theirs)
+
+
+def _gender_asked(person) -> str:
+    code = person.prefers_supporter_gender
+    if code in (Gender.WOMAN, Gender.MAN, Gender.NON_BINARY):
+        return f"a {code} supporter"
+    return f"a supporter who is {wanted(person, 'gender')}"
+
+
+def asked_for(person) -> dict[str, str]:
+    """Each preference matching may use, in words: gender and background only with consent."""
+    asked = {}
+    language, chosen = wanted_language(person)
+    if chosen:
+        asked["language"] = f"a supporter who speaks {language}"
+    if special_category_usable(person):
+        if wanted(person, "gender"):
+            asked["gender"] = _gender_asked(person)
+        if wanted(person, "background"):
+            asked["background"] = f"a shared background ({wanted(person, 'background')})"
+    if wanted(person, "experience"):
+        asked["experience"] = f"similar experience ({wanted(person, 'experience')})"
+    return asked
+
+
+def unmet_preferences(supporter, person) -> list[str]:
+    """Where the supporter does not meet what the person asked for, one sentence each, for the
+    shortlist and for the team to confirm before offering them."""
+    matched = _matched(supporter, person)
+    return [
+        f"Asked for {words}: not matched"
+        for kind, words in asked_for(person).items()
+        if not _meets(kind, matched, person)
+    ]
+
+
+def _matched(supporter, person) -> dict[str, str]:
+    """Each preference the supporter meets, with the reason shown beside them."""
+    name = person.preferred_name or person.full_name
+    matched = {}
     language, asked = wanted_language(person)
-    if language and normal(language) in {normal(lang) for lang in supporter.language_list}:
-        points += WEIGHTS["language"]
-        if asked:
-            reasons.append(f"Speaks {language}, as {name} asked")
-        else:
-            reasons.append(f"Speaks {language}, {name}'s language")
-
-    wanted_gender = person.prefers_supporter_gender.strip()
-    if (
-        wanted_gender
-        and supporter.gender.strip()
-        and _gender(wanted_gender) == _gender(supporter.gender)
-    ):
-        points += WEIGHTS["gender"]
-        reasons.append(f"Gender: {supporter.gender.strip()}, as {name} asked")
-
-    wanted_background = person.prefers_shared_background.strip()
-    if wanted_background and supporter.background.strip():
-        if normal(wanted_background) in normal(supporter.background):
-            shared = [wanted_background]
-        else:
-            shared = _overlap(wanted_background, supporter.background)
+    if language and _speaks(supporter, language):
+        matched["language"] = (
+            f"Speaks {language}, as {name} asked"
+            if asked
+            else f"Speaks {language}, {name}'s language"
+        )
+    if special_category_usable(person):
+        if wanted(person, "gender") and _same_gender(supporter, person):
+            shown = supporter.gender_own or supporter.get_gender_display().lower()
+            matched["gender"] = f"Gender: {shown}, as {name} asked"
+        shared = _shared_background(supporter, person) if wanted(person, "background") else []
         if shared:
-            points += WEIGHTS["background"]
-            reasons.append(f"Shared background ({', '.join(shared)}), as {name} asked")
-
+            matched["background"] = f"Shared background ({', '.join(shared)}), as {name} asked"
     # Bereavement has its own weight, so "bereaved by suicide" ranks a supporter bereaved by
     # suicide above one bereaved another way, rather than level with them.
-    wanted_experience = person.prefers_lived_experience.strip()
-    if wanted_experience and supporter.experience.strip():
-        shared = [w for w in _overlap(wanted_experience, supporter.experience) if not _bereft(w)]
+    experience = wanted(person, "experience")
+    if experience and supporter.experience.strip():
+        shared = [w for w in _overlap(experience, supporter.experience) if not _bereft(w)]
         if shared:
-            points += WEIGHTS["experience"]
-            reasons.append(
+            matched["experience"] = (
                 f"Similar experience ({', '.join(shared)}): "
                 f'"{supporter.experience.strip()}", as {name} asked'
             )
-
-    wants_bereaved = person.bereaved or any(_bereft(w) for w in _words(wanted_experience))
+    wants_bereaved = person.bereaved or any(_bereft(w) for w in _words(experience))
     if wants_bereaved and any(_bereft(w) for w in _words(supporter.experience)):
-        points += WEIGHTS["bereavement"]
-        reasons.append("Has been bereaved too, and chose to share it")
+        matched["bereavement"] = "Has been bereaved too, and chose to share it"
+    return matched
+
+
+def _meets(kind, matched, person) -> bool:
+    if kind in matched:
+        return True
+    # "Bereaved in another way" is met by any bereavement the supporter shared.
+    return (
+        kind == "experience"
+        and person.prefers_lived_experience == Experience.BEREAVED
+        and "bereavement" in matched
+    )
+
+
+def score(supporter, ctx: MatchContext) -> tuple[int, list[str]]:
+    """The supporter's points for this person, each point scored with its reason."""
+    matched = _matched(supporter, ctx.person)
+    points = sum(WEIGHTS[kind] for kind in matched)
+    reasons = list(matched.values())
 
     needed = ctx.needed_pool
     if ctx.override_pool and needed is not None and supporter.pool != needed:

@@ -30,6 +30,7 @@ from supporters.models import (
     SupportOffer,
     TrainingRecord,
 )
+from supporters.scoring import unmet_preferences
 
 
 def _set_offer_status(offer, to_status, *, by, note=""):
@@ -59,11 +60,19 @@ def open_offer(person, *, by=None) -> SupportOffer | None:
     return offer
 
 
-def _check_eligible(offer, supporter, *, override_reason):
-    """Check again at the moment of assigning: the shortlist the team saw may be stale."""
+def _check_eligible(offer, supporter, *, override_reason, preference_reason=""):
+    """Check again at the moment of assigning: the shortlist the team saw may be stale. A
+    supporter who does not meet what the person asked for needs the team's reason."""
     reasons = why_not_eligible(supporter, offer.person, override_pool=bool(override_reason.strip()))
     if reasons:
         raise ValidationError(f"{supporter} cannot be assigned: {'; '.join(reasons)}.")
+    unmet = unmet_preferences(supporter, offer.person)
+    if unmet and not preference_reason.strip():
+        raise ValidationError(
+            f"{supporter} does not meet what they asked for ({'; '.join(unmet)}): say why"
+            " you are offering them."
+        )
+    return unmet
 
 
 def _tell_supporter(offer):
@@ -73,14 +82,23 @@ def _tell_supporter(offer):
 
 @transaction.atomic
 def assign_supporter(
-    offer, supporter, *, by, via=OfferedVia.EMAIL, override_reason="", request=None
+    offer,
+    supporter,
+    *,
+    by,
+    via=OfferedVia.EMAIL,
+    override_reason="",
+    preference_reason="",
+    request=None,
 ):
     """Assign a supporter from the shortlist: the person is offered them, the supporter is told."""
     if offer.status != OfferStatus.NEEDS_SUPPORTER:
         raise ValidationError("This person already has a supporter: reassign instead.")
     if not offer.person.may_be_offered_support:
         raise ValidationError("This person has not agreed to be contacted, or asked not to be.")
-    _check_eligible(offer, supporter, override_reason=override_reason)
+    unmet = _check_eligible(
+        offer, supporter, override_reason=override_reason, preference_reason=preference_reason
+    )
     needs = {
         OfferedVia.EMAIL: ("email", "email address"),
         OfferedVia.SMS: ("phone", "mobile number"),
@@ -94,6 +112,7 @@ def assign_supporter(
     offer.offered_via = via
     offer.offered_at = timezone.now()
     offer.pool_override_reason = override_reason.strip()[:300]
+    offer.preference_override_reason = preference_reason.strip()[:300] if unmet else ""
     _set_offer_status(offer, OfferStatus.OFFERED, by=by, note=f"Offered by {via}")
     offer.save()
     outbox.cancel_pending(
@@ -102,7 +121,13 @@ def assign_supporter(
     _send_offer(offer)
     _tell_supporter(offer)
     audit.record(
-        "offer.assigned", request=request, actor=by, obj=offer, supporter=supporter.pk, via=via
+        "offer.assigned",
+        request=request,
+        actor=by,
+        obj=offer,
+        supporter=supporter.pk,
+        via=via,
+        preferences_not_met=len(unmet),
     )
     return offer
 
@@ -134,28 +159,66 @@ ANSWERS = {
 }
 
 
-@transaction.atomic
-def record_answer(offer, answer, *, by, reason="", contact_again_on=None, request=None):
-    """The person's answer to an offer, recorded by the team (or, later, by the person)."""
-    if offer.status not in (OfferStatus.OFFERED, OfferStatus.NO_RESPONSE):
-        raise ValidationError("Only an offer waiting for an answer can be answered.")
-    status = ANSWERS[answer]
+def _apply_answer(offer, status, *, by, reason, contact_again_on, note):
     offer.answered_at = timezone.now()
-    if status == OfferStatus.DECLINED:
-        offer.decline_reason = reason.strip()[:300]
+    offer.decline_reason = reason.strip()[:300] if status == OfferStatus.DECLINED else ""
+    offer.contact_again_on = None
     if status == OfferStatus.LATER:
         default = due_after("contact-later-default", timezone.now())
         offer.contact_again_on = (
             contact_again_on or (default or timezone.now() + timedelta(weeks=4)).date()
         )
-    _set_offer_status(offer, status, by=by, note=reason)
-    if status in (OfferStatus.DECLINED, OfferStatus.LATER):
-        offer.closed_at = timezone.now()
+    _set_offer_status(offer, status, by=by, note=note)
+    closes = status in (OfferStatus.DECLINED, OfferStatus.LATER)
+    offer.closed_at = timezone.now() if closes else None
     outbox.cancel_pending(cause=offer, reason=f"The person answered: {status.label.lower()}.")
     offer.save()
     if status == OfferStatus.ACCEPTED:
         reminders.support_started(offer)
+
+
+@transaction.atomic
+def record_answer(offer, answer, *, by, reason="", contact_again_on=None, request=None):
+    """The person's answer to an offer, recorded by the team or given from the offer link."""
+    if offer.status not in (OfferStatus.OFFERED, OfferStatus.NO_RESPONSE):
+        raise ValidationError("Only an offer waiting for an answer can be answered.")
+    status = ANSWERS[answer]
+    _apply_answer(
+        offer, status, by=by, reason=reason, contact_again_on=contact_again_on, note=reason
+    )
     audit.record("offer.answered", request=request, actor=by, obj=offer, answer=answer)
+    return offer
+
+
+CHANGEABLE = (OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LATER)
+
+
+def may_change_answer(offer) -> bool:
+    """A person may change their answer from the offer link until support starts (the first
+    contact makes it active), the team closes it, or the team offers support again."""
+    if offer.status not in CHANGEABLE:
+        return False
+    return not offer.person.offers.filter(created_at__gt=offer.created_at).exists()
+
+
+@transaction.atomic
+def change_answer(offer, answer, *, reason="", contact_again_on=None, request=None):
+    """The person changes the answer they gave ("you can change your mind at any time")."""
+    if not may_change_answer(offer):
+        raise ValidationError("This answer can no longer be changed from the link.")
+    previous = offer.status
+    status = ANSWERS[answer]
+    _apply_answer(
+        offer,
+        status,
+        by=None,
+        reason=reason,
+        contact_again_on=contact_again_on,
+        note="The person changed their answer from the offer link",
+    )
+    audit.record(
+        "offer.answer_changed", request=request, obj=offer, answer=answer, previous=previous
+    )
     return offer
 
 
@@ -170,11 +233,15 @@ def offer_again(person, *, by, request=None) -> SupportOffer:
 
 
 @transaction.atomic
-def reassign(offer, supporter, *, by, override_reason="", request=None) -> SupportOffer:
+def reassign(
+    offer, supporter, *, by, override_reason="", preference_reason="", request=None
+) -> SupportOffer:
     """Give the person a new supporter; the old offer closes and the history stays."""
     if offer.status not in ASSIGNED_STATUSES:
         raise ValidationError("Only current support can be reassigned.")
-    _check_eligible(offer, supporter, override_reason=override_reason)
+    unmet = _check_eligible(
+        offer, supporter, override_reason=override_reason, preference_reason=preference_reason
+    )
     previous_status = offer.status
     already_agreed = previous_status in (OfferStatus.ACCEPTED, OfferStatus.ACTIVE)
     _close(offer, CloseReason.REASSIGNED, by=by)
@@ -186,6 +253,7 @@ def reassign(offer, supporter, *, by, override_reason="", request=None) -> Suppo
         offered_via=offer.offered_via or OfferedVia.PHONE,
         offered_at=timezone.now(),
         pool_override_reason=override_reason.strip()[:300],
+        preference_override_reason=preference_reason.strip()[:300] if unmet else "",
         status=previous_status if already_agreed else OfferStatus.OFFERED,
     )
     OfferStatusChange.objects.create(
@@ -202,7 +270,14 @@ def reassign(offer, supporter, *, by, override_reason="", request=None) -> Suppo
     ReassignmentTask.objects.filter(offer=offer, done_at__isnull=True).update(
         done_at=timezone.now()
     )
-    audit.record("offer.reassigned", request=request, actor=by, obj=new, previous=offer.pk)
+    audit.record(
+        "offer.reassigned",
+        request=request,
+        actor=by,
+        obj=new,
+        previous=offer.pk,
+        preferences_not_met=len(unmet),
+    )
     return new
 
 

@@ -47,6 +47,7 @@ from supporters.models import (
     TrainingRecord,
     caseload_annotation,
 )
+from supporters.scoring import asked_for, unmet_preferences
 from supporters.supervision import supervision_interval
 
 
@@ -282,6 +283,7 @@ def match(request, pk):
             "excluded": excluded,
             "show_excluded": request.GET.get("show_excluded") == "1",
             "override_pool": override_pool,
+            "asked": list(asked_for(person).values()),
         },
     )
 
@@ -302,10 +304,11 @@ def assign(request, pk, supporter_pk):
         posted(request),
         needs_override=override,
         reassigning=reassigning,
+        unmet=unmet_preferences(supporter, person),
         initial={"via": OfferedVia.EMAIL if person.email else OfferedVia.PHONE},
     )
     if request.method == "POST" and form.is_valid():
-        reason = form.cleaned_data.get("override_reason", "")
+        reasons = form.reasons()
         try:
             if offer.status == OfferStatus.NEEDS_SUPPORTER:
                 services.assign_supporter(
@@ -314,12 +317,10 @@ def assign(request, pk, supporter_pk):
                     by=request.user,
                     request=request,
                     via=form.cleaned_data.get("via", OfferedVia.EMAIL),
-                    override_reason=reason,
+                    **reasons,
                 )
             else:
-                services.reassign(
-                    offer, supporter, by=request.user, request=request, override_reason=reason
-                )
+                services.reassign(offer, supporter, by=request.user, request=request, **reasons)
         except ValidationError as error:
             _form_error(form, error)
         else:

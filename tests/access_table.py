@@ -152,6 +152,7 @@ def _merge():
         messages,
         oversight,
         practice,
+        preferences,
         public,
         referral_closing,
         support_endings,
@@ -173,6 +174,7 @@ def _merge():
         held_surveys,
         referral_closing,
         families,
+        preferences,
     ):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)

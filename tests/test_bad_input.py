@@ -257,6 +257,21 @@ def _person_data(w, **extra):
     }
 
 
+# Each preference described in the person's own words, so the markup test fills every box.
+OFFER_PAGE_PREFERENCES = {
+    "gender": "self", "gender_own": "Genderqueer", "background": "self",
+    "background_own": "Cornish", "matching_consent": "on", "language": "self",
+    "language_own": "Tigrinya", "experience": "self", "experience_own": "An inquest",
+    "contact_time": "self", "contact_time_own": "Not Mondays",
+}  # fmt: skip
+TEAM_PREFERENCES = {
+    "prefers_supporter_gender": "self", "prefers_supporter_gender_own": "Genderqueer",
+    "prefers_shared_background": "self", "prefers_shared_background_own": "Cornish",
+    "prefers_language": "self", "prefers_language_own": "Tigrinya",
+    "prefers_lived_experience": "self", "prefers_lived_experience_own": "An inquest",
+    "matching_consent": "on",
+}  # fmt: skip
+
 REVIEW = ("team", lambda w: reverse("incidents:review_detail", args=[w.review.pk]))
 PERSON = ("team", lambda w: reverse("incidents:person_detail", args=[w.person.pk]))
 QUEUE = ("team", lambda w: reverse("incidents:work_queue"))
@@ -325,10 +340,17 @@ FORMS = [
         "incidents:person_edit",
         "team",
         lambda w: reverse("incidents:person_edit", args=[w.person.pk]),
-        _person_data,
+        lambda w: _person_data(w, **TEAM_PREFERENCES),
         [PERSON, MY_PERSON],
-        free_text=("full_name", "preferred_name", "relationship", "address", "safe_times"),
-    ),
+        free_text=(
+            "full_name",
+            "preferred_name",
+            "relationship",
+            "address",
+            "safe_times",
+            *(name for name in TEAM_PREFERENCES if name.endswith("_own")),
+        ),
+    ),  # fmt: skip
     Form(
         "incidents:person_consent",
         "team",
@@ -393,7 +415,12 @@ FORMS = [
         "supporters:assign",
         "team",
         lambda w: reverse("supporters:assign", args=[w.waiting_person.pk, w.supporter.pk]),
-        lambda w: {"via": "email", "override_reason": "Shares her language."},
+        lambda w: {
+            "via": "email",
+            "override_reason": "Shares her language.",
+            "preference_reason": "Nobody else is free.",
+        },
+        free_text=("preference_reason",),
     ),
     Form(
         "supporters:offer_answer",
@@ -545,10 +572,11 @@ FORMS = [
             "answer": "later",
             "reason": "After the inquest.",
             **date_fields("contact_again_on", TODAY() + timedelta(days=30)),
+            **OFFER_PAGE_PREFERENCES,
         },
         [("team", lambda w: reverse("incidents:person_detail", args=[w.offered.person_id]))],
         opens=lambda w: w.offer_link,
-        free_text=("reason",),
+        free_text=("reason", *(name for name in OFFER_PAGE_PREFERENCES if name.endswith("_own"))),
     ),  # fmt: skip
     Form(
         "feedback:survey",

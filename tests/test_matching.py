@@ -357,7 +357,7 @@ def test_no_supervisor_for_the_persons_organisation(
 
 def test_language_preference_ranks_first_with_its_reason(person, make_candidate, today):
     person.preferred_name = "Amina"
-    person.prefers_language = "Urdu"
+    person.prefers_language = "urdu"
     person.save()
     make_candidate("Alex", languages="English")
     urdu = make_candidate("Zara", languages="English, urdu")
@@ -379,37 +379,38 @@ def test_own_language_counts_when_not_english(person, make_candidate, today):
 
 
 @pytest.mark.parametrize(
-    ("preference", "field", "value", "reason"),
+    ("preference", "attributes", "reason"),
     [
-        ("prefers_supporter_gender", "gender", "Female", "Gender: Female, as Amina asked"),
+        ("gender", {"gender": "woman"}, "Gender: a woman, as Amina asked"),
         (
-            "prefers_shared_background",
             "background",
-            "British Somali, Muslim",
+            {"background": "self", "background_own": "British Somali, Muslim"},
             "Shared background (Somali), as Amina asked",
         ),
         (
-            "prefers_lived_experience",
             "experience",
-            "Lost my son to suicide",
+            {"experience": "Lost my son to suicide"},
             'Similar experience (suicide): "Lost my son to suicide", as Amina asked',
         ),
     ],
 )
-def test_each_preference_ranks_first(
-    person, make_candidate, today, preference, field, value, reason
-):
+def test_each_preference_ranks_first(person, make_candidate, today, preference, attributes, reason):
     wanted = {
-        "prefers_supporter_gender": "woman",
-        "prefers_shared_background": "Somali",
-        "prefers_lived_experience": "bereaved by suicide",
+        "gender": {"prefers_supporter_gender": "woman"},
+        "background": {
+            "prefers_shared_background": "self",
+            "prefers_shared_background_own": "Somali",
+        },
+        "experience": {"prefers_lived_experience": "bereaved-suicide"},
     }[preference]
     person.preferred_name = "Amina"
     person.bereaved = False
-    setattr(person, preference, wanted)
+    for name, value in wanted.items():
+        setattr(person, name, value)
+    person.matching_consent_at = timezone.now()
     person.save()
     make_candidate("Alex")
-    matched = make_candidate("Zara", **{field: value})
+    matched = make_candidate("Zara", **attributes)
     candidates, _ = shortlist(person, today=today)
     assert candidates[0].supporter == matched
     assert reason in candidates[0].reasons
@@ -418,12 +419,19 @@ def test_each_preference_ranks_first(
 def test_background_and_experience_match_by_word(person, make_candidate, today):
     person.preferred_name = "Amina"
     person.bereaved = False
-    person.prefers_shared_background = "Somali Muslim"
-    person.prefers_lived_experience = "Bereaved by suicide"
+    person.prefers_shared_background = "self"
+    person.prefers_shared_background_own = "Somali Muslim"
+    person.prefers_lived_experience = "bereaved-suicide"
+    person.matching_consent_at = timezone.now()
     person.save()
-    unmatched = make_candidate("Alex", background="Irish Catholic", experience="Inquest")
+    unmatched = make_candidate(
+        "Alex", background="self", background_own="Irish Catholic", experience="Inquest"
+    )
     matched = make_candidate(
-        "Zara", background="British Somali", experience="My brother's suicide, bereavement"
+        "Zara",
+        background="self",
+        background_own="British Somali",
+        experience="My brother's suicide, bereavement",
     )
     candidates, _ = shortlist(person, today=today)
     assert [c.supporter for c in candidates] == [matched, unmatched]
@@ -438,6 +446,38 @@ def test_background_and_experience_match_by_word(person, make_candidate, today):
     assert candidates[1].reasons == ["Supporting 0 of 3 people"]
 
 
+def test_gender_and_background_count_only_with_the_persons_consent(person, make_candidate, today):
+    person.prefers_supporter_gender = "woman"
+    person.prefers_shared_background = "black"
+    person.save()
+    make_candidate("Alex", gender="man")
+    make_candidate("Zara", gender="woman", background="black")
+    candidates, _ = shortlist(person, today=today)
+    assert [c.score for c in candidates] == [0, 0]
+    assert all(c.unmet == [] for c in candidates)
+
+    person.matching_consent_at = timezone.now()
+    person.save()
+    candidates, _ = shortlist(person, today=today)
+    assert candidates[0].score == WEIGHTS["gender"] + WEIGHTS["background"]
+    assert candidates[0].unmet == []
+
+
+def test_the_shortlist_says_which_preference_a_candidate_does_not_meet(
+    person, make_candidate, today
+):
+    person.prefers_supporter_gender = "woman"
+    person.prefers_language = "self"
+    person.prefers_language_own = "Tigrinya"
+    person.matching_consent_at = timezone.now()
+    person.bereaved = False
+    person.save()
+    make_candidate("Alex", gender="man", languages="English, Tigrinya")
+    candidates, _ = shortlist(person, today=today)
+    assert candidates[0].unmet == ["Asked for a woman supporter: not matched"]
+    assert "Speaks Tigrinya, as Margaret Okonjo asked" in candidates[0].reasons
+
+
 def test_bereaved_people_rank_bereaved_supporters_first(person, make_candidate, today):
     assert person.bereaved
     make_candidate("Alex", experience="Went through a complaint about my care")
@@ -449,7 +489,7 @@ def test_bereaved_people_rank_bereaved_supporters_first(person, make_candidate, 
 
 
 def test_the_same_loss_ranks_above_another_loss(person, make_candidate, today):
-    person.prefers_lived_experience = "bereaved by suicide"
+    person.prefers_lived_experience = "bereaved-suicide"
     person.save()
     other_loss = make_candidate("Alex", experience="Bereavement after a homicide")
     same_loss = make_candidate("Zara", experience="Bereaved by suicide")
@@ -473,7 +513,7 @@ def test_lower_caseload_ranks_first_when_otherwise_equal(person, make_candidate,
 
 
 def test_a_preference_outranks_a_lighter_caseload(person, make_candidate, today, review):
-    person.prefers_language = "Urdu"
+    person.prefers_language = "urdu"
     person.save()
     urdu = make_candidate("Aaron", languages="Urdu")
     SupportOfferFactory(

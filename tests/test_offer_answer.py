@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 ANSWER = reverse("feedback:offer_answer")
 THANKS = reverse("feedback:offer_thanks")
-EXPIRED = "This link has expired or has already been used"
+EXPIRED = "Contact the team about your offer of support"
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +222,8 @@ def test_each_answer_updates_the_offer_and_says_what_happens_next(
         status,
         None,
     )
-    assert AccessToken.objects.get().used_at is not None
+    # The link is not used up: the person may come back and change their answer.
+    assert AccessToken.objects.get().used_at is None
     session = SessionStore(session_key=opened.cookies[settings.SESSION_COOKIE_NAME].value)
     assert TOKEN_SESSION_KEY not in session
     thanks = opened.get(THANKS)
@@ -258,24 +259,14 @@ def test_a_box_the_answer_does_not_use_is_ignored(opened, offer):
     assert offer.status == OfferStatus.ACCEPTED and offer.decline_reason == ""
 
 
-def test_a_second_answer_is_refused_kindly(opened, offer):
-    assert opened.post(ANSWER, answer_data("accepted")).status_code == 302
-    again = opened.post(ANSWER, answer_data("declined"))
-    assert again.status_code == 404
-    assert EXPIRED in again.content.decode()
-    assert "0300 123 4567" in again.content.decode()
-    offer.refresh_from_db()
-    assert offer.status == OfferStatus.ACCEPTED
-    assert offer.status_changes.filter(to_status=OfferStatus.DECLINED).count() == 0
-
-
-def test_an_offer_answered_meanwhile_by_the_team_is_refused_kindly(opened, offer, team_user):
+def test_the_answer_given_by_the_team_can_be_changed_by_the_person(opened, offer, team_user):
     services.record_answer(offer, "declined", by=team_user)
+    page = opened.get(ANSWER).content.decode()
+    assert "Change your answer about peer support" in page and "no, thank you" in page
     response = opened.post(ANSWER, answer_data("accepted"))
-    assert response.status_code == 404
-    assert EXPIRED in response.content.decode()
+    assert response.status_code == 302
     offer.refresh_from_db()
-    assert offer.status == OfferStatus.DECLINED
+    assert offer.status == OfferStatus.ACCEPTED and offer.closed_at is None
 
 
 def test_the_offer_changing_between_page_and_answer_is_refused_and_the_token_kept(
@@ -378,8 +369,8 @@ def test_an_expired_link_gets_the_kind_page_with_the_organisations_number(
     assert "0300 999 8888" not in content  # only the person's own organisation
 
 
-def test_a_used_link_gets_the_kind_page(client, link):
-    tokens.use(AccessToken.objects.get())
+def test_a_revoked_link_gets_the_kind_page(client, link):
+    tokens.revoke(AccessToken.objects.get().token_hash)
     response = client.get(link)
     assert response.status_code == 404
     assert EXPIRED in response.content.decode()

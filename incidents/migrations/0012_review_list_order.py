@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0010_family_requests'),
+        ('incidents', '0011_person_preferences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,6 +15,7 @@ from incidents.models.organisations import (
     organisation_of,
 )
 from incidents.models.reviews import Review
+from incidents.preferences import Background, ContactTime, Experience, Gender, Language
 from peersupport.channels import Channel
 
 
@@ -93,10 +94,48 @@ class AffectedPerson(models.Model):
     accessibility_needs = models.TextField(blank=True)
     staff_role = models.CharField(max_length=100, blank=True)
     staff_team = models.CharField(max_length=100, blank=True)
-    prefers_supporter_gender = models.CharField(max_length=30, blank=True)
-    prefers_shared_background = models.CharField(max_length=200, blank=True)
-    prefers_language = models.CharField(max_length=50, blank=True)
-    prefers_lived_experience = models.CharField(max_length=200, blank=True)
+    # What they would like in a supporter (incidents.preferences): each from a list, with their
+    # own words beside "prefer to self-describe". Gender and background only with consent.
+    prefers_supporter_gender = models.CharField(
+        "Would like a supporter who is", max_length=30, blank=True, choices=Gender.choices
+    )
+    prefers_supporter_gender_own = models.CharField(
+        "Gender, in their own words", max_length=100, blank=True
+    )
+    prefers_shared_background = models.CharField(
+        "Would like a supporter with the background",
+        max_length=200,
+        blank=True,
+        choices=Background.choices,
+    )
+    prefers_shared_background_own = models.CharField(
+        "Background, in their own words", max_length=100, blank=True
+    )
+    prefers_language = models.CharField(
+        "Would like a supporter who speaks", max_length=50, blank=True, choices=Language.choices
+    )
+    prefers_language_own = models.CharField(
+        "Language, in their own words", max_length=100, blank=True
+    )
+    prefers_lived_experience = models.CharField(
+        "Would like a supporter with experience of",
+        max_length=200,
+        blank=True,
+        choices=Experience.choices,
+    )
+    prefers_lived_experience_own = models.CharField(
+        "Experience, in their own words", max_length=200, blank=True
+    )
+    prefers_contact_time = models.CharField(
+        "Best time to contact them", max_length=20, blank=True, choices=ContactTime.choices
+    )
+    prefers_contact_time_own = models.CharField(
+        "Best time, in their own words", max_length=100, blank=True
+    )
+    matching_consent_at = models.DateTimeField(
+        "Agreed to their gender and background being used for matching", null=True, blank=True
+    )
+    preferences_note = models.TextField("Preferences recorded before the lists", blank=True)
     consent_to_contact = models.CharField(
         "Consent to be contacted about peer support",
         max_length=10,

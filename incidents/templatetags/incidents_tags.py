@@ -23,7 +23,7 @@ from datetime import date
 
 from django import template
 
-from incidents import validators
+from incidents import preferences, validators
 from incidents.deadlines import uses_agreed_timeframe
 from incidents.models import AccessibleFormat, Consent, ReviewStatus
 from incidents.selectors import DEADLINES, DUE_SOON_WORKING_DAYS
@@ -170,3 +170,14 @@ def elided_pages(page) -> list:
 def due_soon_working_days() -> int:
     """How many working days ahead the work queue looks for deadlines due soon."""
     return DUE_SOON_WORKING_DAYS
+
+
+@register.simple_tag
+def person_preferences(person):
+    """What the person would like in a supporter, and whether gender and background may be used."""
+    return {
+        "given": preferences.summary(person),
+        "consent_at": person.matching_consent_at,
+        "unused": preferences.special_category_unused(person),
+        "note": person.preferences_note,
+    }

@@ -27,6 +27,7 @@ from incidents.models import (
     Service,
     TeamMember,
 )
+from incidents.preferences import Experience, Gender, Language, from_words
 from incidents.referrals import convert_referral, submit_referral
 from peersupport.demo.common import day_at
 from peersupport.demo.incidents_data import (
@@ -51,6 +52,20 @@ from supporters.models import OfferStatusChange, SupportOffer
 # When each story's first step happened (days ago), by review and person: they were logged a
 # few days before.
 STORY_STARTS = {(story.reference, story.person): story.steps[0].days_ago for story in STORIES}
+
+
+def _preferences(spec) -> dict:
+    """What the demo person asked for, from the lists; they agreed to gender being used."""
+    values = {}
+    for kind, choices, words in (
+        ("prefers_supporter_gender", Gender, spec.prefers_gender),
+        ("prefers_language", Language, spec.prefers_language),
+        ("prefers_lived_experience", Experience, spec.prefers_lived_experience),
+    ):
+        values[kind], values[f"{kind}_own"] = from_words(choices, words)
+    if spec.prefers_gender:
+        values["matching_consent_at"] = timezone.now()
+    return values
 
 
 def _this_week(today: date) -> date:
@@ -208,9 +223,7 @@ def _create_person(review: Review, spec: PersonSpec, lead, phones: _Phones, toda
         accessibility_needs=spec.needs,
         staff_role=spec.staff_role,
         staff_team=spec.staff_team,
-        prefers_supporter_gender=spec.prefers_gender,
-        prefers_language=spec.prefers_language,
-        prefers_lived_experience=spec.prefers_lived_experience,
+        **_preferences(spec),
     )
     person._history_user = lead
     services.save_person(person, by=lead)

@@ -110,7 +110,7 @@ class _Slots:
 OFFER_COLUMNS = [
     "person", "supporter", "status", "offered_via", "offered_at", "answered_at",
     "decline_reason", "contact_again_on", "close_reason", "closed_at", "pool_override_reason",
-    "created_at", "created_by",
+    "preference_override_reason", "created_at", "created_by",
 ]  # fmt: skip
 CHANGE_COLUMNS = ["offer", "from_status", "to_status", "note", "changed_at", "changed_by"]
 
@@ -200,6 +200,7 @@ def scale_offers(rng, run, supporters, today, now, batch_size, result):
                 on(contact_again_on),
                 close_reason,
                 at(closed_at),
+                "",
                 "",
                 at(created),
                 lead,

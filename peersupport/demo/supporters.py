@@ -23,6 +23,7 @@ from incidents.models import (
     Organisation,
     TeamMember,
 )
+from incidents.preferences import Background, Gender, from_words
 from peersupport import outbox
 from peersupport.demo.accounts import DEMO_USERS
 from peersupport.demo.common import moment
@@ -65,6 +66,22 @@ class SupportersResult:
     supporters: int = 0
     stories: int = 0
     skipped: list[str] = field(default_factory=list)
+
+
+# Kept only where the demo's supporter does not meet what the person asked for.
+DEMO_PREFERENCE_REASON = "The nearest match free now; they agreed on the phone."
+
+
+def described(gender: str, background: str) -> dict:
+    """The demo's gender and background words, as the lists a person chooses from."""
+    gender, gender_own = from_words(Gender, gender)
+    background, background_own = from_words(Background, background)
+    return {
+        "gender": gender,
+        "gender_own": gender_own,
+        "background": background,
+        "background_own": background_own,
+    }
 
 
 def seed_courses() -> dict[str, Course]:
@@ -190,8 +207,7 @@ def _seed_supporter(spec, password, organisations, courses, supervisor, today):
             "home_organisation": organisations.get(spec.home),
             "staff_team": spec.staff_team,
             "languages": spec.languages,
-            "gender": spec.gender,
-            "background": spec.background,
+            **described(spec.gender, spec.background),
             "experience": spec.experience,
             "region": spec.region,
             "capacity": spec.capacity,
@@ -324,7 +340,11 @@ class _Stories:
                 OfferStatusChange.objects.filter(offer=offer).update(changed_at=offer.created_at)
                 fields.append("created_at")
             offer = services.assign_supporter(
-                offer, self.supporters[step.supporter], by=by, via=step.via
+                offer,
+                self.supporters[step.supporter],
+                by=by,
+                via=step.via,
+                preference_reason=DEMO_PREFERENCE_REASON,
             )
             offer.offered_at = when
             fields.append("offered_at")
@@ -361,7 +381,12 @@ class _Stories:
             supporter.refresh_from_db()
         elif step.action == "reassign":
             old = offer
-            offer = services.reassign(old, self.supporters[step.supporter], by=by)
+            offer = services.reassign(
+                old,
+                self.supporters[step.supporter],
+                by=by,
+                preference_reason=DEMO_PREFERENCE_REASON,
+            )
             SupportOffer.objects.filter(pk=old.pk).update(closed_at=when)
             ReassignmentTask.objects.filter(offer=old).update(done_at=when)
             offer.created_at = offer.offered_at = when

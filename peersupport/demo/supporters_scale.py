@@ -20,7 +20,7 @@ from peersupport.demo.common import moment, weighted
 from peersupport.demo.incidents_data import ENGLAND_ORG, WALES_ORG
 from peersupport.demo.incidents_scale import FIRST_NAMES, LAST_NAMES
 from peersupport.demo.offers_scale import scale_offers
-from peersupport.demo.supporters import name_supervisors, seed_courses
+from peersupport.demo.supporters import described, name_supervisors, seed_courses
 from peersupport.demo.supporters_data import (
     ACTIVE,
     BOTH,
@@ -152,8 +152,7 @@ def _scale_supporters(rng, count, run, organisations, supervisor, today, now, ba
             home_organisation=home if staff else None,
             staff_team=rng.choice(SCALE_STAFF_TEAMS) if staff else "",
             languages=weighted(rng, SCALE_LANGUAGES),
-            gender=weighted(rng, SCALE_GENDERS),
-            background=rng.choice(SCALE_BACKGROUNDS),
+            **described(weighted(rng, SCALE_GENDERS), rng.choice(SCALE_BACKGROUNDS)),
             experience="" if staff else rng.choice(SCALE_EXPERIENCES),
             region=rng.choice(SCALE_REGIONS[home.name]),
             capacity=rng.choice((2, 3, 3, 3, 4)),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import AccessToken
+from incidents import preferences
 from peersupport import audit, outbox, restore_ledger
 from peersupport.models import Anonymisation, ErasureRefusal
 from peersupport.privacy.held import (
@@ -108,17 +109,24 @@ def anonymise_person(person, *, reason: str, by=None, request=None) -> dict[str,
     cancelled = outbox.cancel_pending(person=person, reason=why)
     for row in rows[1:]:
         cancelled += outbox.cancel_pending(cause=row, reason=why)
-    AccessToken.objects.filter(person=person, used_at__isnull=True).update(used_at=timezone.now())
+    now = timezone.now()
+    AccessToken.objects.filter(person=person, used_at__isnull=True).update(used_at=now)
+    AccessToken.objects.filter(person=person, expires_at__gt=now).update(expires_at=now)
 
-    person.safe_from = person.safe_until = None
+    # Choices are codes, which free_text_fields() keeps; what they asked for in a supporter is
+    # about them (gender and background are special category), so it goes too.
+    coded = {**dict.fromkeys(preferences.FIELDS, ""), "matching_consent_at": None}
+    coded.update(safe_from=None, safe_until=None)
+    for name, value in coded.items():
+        setattr(person, name, value)
     person.do_not_contact = True
-    person.save(update_fields=["safe_from", "safe_until", "do_not_contact"])
+    person.save(update_fields=[*coded, "do_not_contact"])
     counts: dict[str, int] = {}
     for row in rows:
         if _scrub_row(row):
             counts[_label(row)] = counts.get(_label(row), 0) + 1
     for model, items in by_model(rows).items():
-        extra = {"safe_from": None, "safe_until": None} if items[0] is person else None
+        extra = coded if items[0] is person else None
         _scrub_history(model, items, extra)
     _scrub_admin_log(rows)
     _remember(person, reason, by)
@@ -150,6 +158,8 @@ def anonymise_supporter(supporter, *, reason: str, by=None, request=None) -> Non
     withdraw_public_profile(supporter)  # their words leave the families' page
     for profile in PublicProfile.objects.filter(supporter=supporter):
         _scrub_row(profile)
+    supporter.gender = supporter.background = ""  # codes, but special category data about them
+    supporter.save(update_fields=["gender", "background"])
     for change in supporter.status_changes.all():
         _scrub_row(change)
     for checkin in supporter.checkins.exclude(follow_up=""):

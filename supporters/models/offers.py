@@ -85,6 +85,11 @@ class SupportOffer(models.Model):
     close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     pool_override_reason = models.CharField(max_length=300, blank=True)
+    preference_override_reason = models.CharField(
+        "Why offered although it does not meet what the person asked for",
+        max_length=300,
+        blank=True,
+    )
     previous = models.OneToOneField(
         "self",
         null=True,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from incidents.models import Organisation, Review
+from incidents.preferences import Background, Gender
 
 
 class Pool(models.TextChoices):
@@ -51,8 +52,16 @@ class PeerSupporter(models.Model):
     languages = models.CharField(
         max_length=200, blank=True, help_text="Comma-separated, e.g. English, Urdu"
     )
-    gender = models.CharField(max_length=30, blank=True)
-    background = models.CharField(max_length=200, blank=True)
+    # From the lists a person chooses from (incidents.preferences), so the two can be compared.
+    gender = models.CharField(max_length=30, blank=True, choices=Gender.choices)
+    gender_own = models.CharField("Gender, in their own words", max_length=100, blank=True)
+    background = models.CharField(max_length=200, blank=True, choices=Background.choices)
+    background_own = models.CharField(
+        "Background, in their own words",
+        max_length=200,
+        blank=True,
+        help_text="What they chose to share, e.g. Somali, Muslim.",
+    )
     experience = models.CharField(
         max_length=200, blank=True, help_text="What they chose to share, e.g. bereaved by suicide."
     )

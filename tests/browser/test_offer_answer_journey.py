@@ -45,9 +45,9 @@ def test_a_person_opens_the_link_on_a_phone_and_accepts(
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED
 
-    # The link has done its job: opening it again gets the kind page, not an error.
-    response = phone_page.goto(link)
-    assert response.status == 404
-    assert "This link has expired or has already been used" in phone_page.content()
-    assert "0300 123 4567" in phone_page.content()
+    # Opening it again shows the answer given, which the person may change until support starts.
+    phone_page.goto(link)
+    phone_page.wait_for_url("**/offer/answer/")
+    assert "Change your answer about peer support" in phone_page.content()
+    assert phone_page.get_by_label("Yes, I would like support").is_checked()
     assert_accessible(phone_page)

@@ -27,6 +27,7 @@ from incidents.models import (
     Service,
 )
 from peersupport.demo.bench import percentile
+from peersupport.demo.supporters import described
 from peersupport.models import User
 from supporters.matching import shortlist
 from supporters.models import (
@@ -182,10 +183,12 @@ class Command(BaseCommand):
             preferred_name="Amina",
             consent_to_contact=Consent.GIVEN,
             consent_to_share=Consent.GIVEN,
-            prefers_language="Urdu",
+            prefers_language="urdu",
             prefers_supporter_gender="woman",
-            prefers_shared_background="Somali",
-            prefers_lived_experience="bereaved by suicide",
+            prefers_shared_background="self",
+            prefers_shared_background_own="Somali",
+            prefers_lived_experience="bereaved-suicide",
+            matching_consent_at=timezone.now(),
         )
         # One at a time: people carry history, which bulk_create would skip.
         others = [
@@ -216,8 +219,7 @@ class Command(BaseCommand):
                 home_organisation=organisation if rng.random() < 0.5 else None,
                 staff_team=rng.choice(["Ward 7", "ED", "Maternity", ""]),
                 languages=rng.choice(LANGUAGES),
-                gender=rng.choice(GENDERS),
-                background=rng.choice(BACKGROUNDS),
+                **described(rng.choice(GENDERS), rng.choice(BACKGROUNDS)),
                 experience=rng.choice(EXPERIENCES),
                 capacity=rng.choice([2, 3, 4]),
                 status=rng.choice(STATUSES),
