@@ -38,8 +38,8 @@ ENV STATIC_ROOT=/app/staticfiles \
 RUN SECRET_KEY="$COLLECTSTATIC_SECRET_KEY" DEBUG=false RUN_DIR=/tmp/collectstatic-run \
         python manage.py collectstatic --noinput \
     && rm -rf /tmp/collectstatic-run \
-    && mkdir -p "$RUN_DIR" \
-    && chown app:app "$RUN_DIR"
+    && mkdir -p "$RUN_DIR/ledger" \
+    && chown -R app:app "$RUN_DIR"
 
 USER 10001:10001
 

@@ -6,13 +6,15 @@ PY := $(VENV)/bin/python
 NHSUK_VERSION ?= 10.6.1
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: run test test-fast lint audit format check-migrations static faults bench-outbox clean help
+.PHONY: run test test-fast lint audit format check-migrations static faults restore-drill bench bench-outbox clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data and run the web app with a Celery worker and beat"
 	@echo "make test   - run the whole test suite (browser tests need Debian's chromium)"
 	@echo "make lint   - ruff, the layers (import-linter), module size, scoped queries and the migrations check"
 	@echo "make faults - the outbox fault tests: kill and restart real Celery workers, Redis and beat (needs PostgreSQL and redis-server)"
+	@echo "make bench  - time each role's busiest pages over HTTP (gunicorn, DEBUG off, MFA on) on DATABASE_URL's PostgreSQL, seeded to SCALE=10000 reviews"
+	@echo "make restore-drill - dump a scratch PostgreSQL database, restore it, replay the restore ledger; PASS or FAIL per check"
 	@echo "make bench-outbox - deliver MESSAGES=10000 due messages with one worker on DATABASE_URL's database; prints messages per second"
 	@echo "make audit  - pip-audit of the installed packages against known vulnerabilities"
 	@echo "make static - refresh the committed NHS.UK frontend files from npm (NHSUK_VERSION=$(NHSUK_VERSION))"
@@ -41,6 +43,22 @@ test-fast: $(VENV)/.installed
 # around the PostgreSQL test database (DATABASE_URL=postgres://...); prints the counts.
 faults: $(VENV)/.installed
 	$(PY) -m pytest tests/faults -m faults $(PYTEST_ARGS)
+
+# Seeds DATABASE_URL's database up to SCALE reviews (or reuses it), serves it with gunicorn and
+# prints page, median ms, ratio to the login page, queries and size. A throwaway database only.
+SCALE ?= 10000
+bench: export DEBUG = false
+bench: export DEMO_PASSWORD ?= peer-support-demo
+bench: export SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+bench: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bench_pages --scale $(SCALE)
+
+# The restore drill (docs/adr/0011): on scratch databases beside DATABASE_URL's (PostgreSQL),
+# which it drops afterwards; exits non-zero if any check fails.
+restore-drill: export DEBUG ?= true
+restore-drill: $(VENV)/.installed
+	$(PY) manage.py restore_drill
 
 # On whatever database DATABASE_URL names (SQLite under .run by default), migrated first.
 MESSAGES ?= 10000

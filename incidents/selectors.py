@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Window
 from django.utils import timezone
 
 from incidents.access import organisation_of
@@ -16,7 +16,17 @@ from peersupport.working_days import add_working_days
 from supporters.models import Concern, OfferStatus, ReassignmentTask, SupportOffer
 
 DUE_SOON_WORKING_DAYS = 5
-QUEUE_LIMIT = 100
+QUEUE_LIMIT = 25  # rows shown in each section of the work queue: the team works from the top
+
+
+SECTIONS = ("concerns", "referrals", "waiting", "milestones", "contact_again", "reassign")
+
+
+def first_of(queryset, limit: int = QUEUE_LIMIT) -> tuple[list, int]:
+    """The first `limit` rows and how many there are in all, in one query (a window count):
+    a section of the work queue shows the same rows for ten people waiting or ten thousand."""
+    rows = list(queryset.annotate(total_in_queue=Window(Count("pk")))[:limit])
+    return rows, rows[0].total_in_queue if rows else 0
 
 
 @dataclass(frozen=True)
@@ -119,16 +129,13 @@ def work_queue_for(user, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     organisation = organisation_of(user)
     if organisation is None:
+        empty = {name: [] for name in SECTIONS} | {f"{name}_total": 0 for name in SECTIONS}
         return {
-            "concerns": [],
-            "referrals": [],
-            "referrals_total": 0,
+            **empty,
             "deadlines": [],
-            "waiting": [],
-            "milestones": [],
-            "contact_again": [],
-            "reassign": [],
+            "deadlines_total": 0,
             "horizon": today,
+            "limit": QUEUE_LIMIT,
         }
     horizon = add_working_days(today, DUE_SOON_WORKING_DAYS, organisation.nation)
     reviews = Review.objects.visible_to(user)
@@ -139,22 +146,18 @@ def work_queue_for(user, today: date | None = None) -> dict:
         .select_related("review")
     )
     deadlines, deadlines_total = deadlines_due(reviews, today, horizon, QUEUE_LIMIT)
-    waiting = people_waiting_for_a_supporter(user)
-    referrals = requests_for_support(user)
-    return {
-        "concerns": list(open_concerns(user)[:QUEUE_LIMIT]),
-        "referrals": list(referrals[:QUEUE_LIMIT]),
-        "referrals_total": referrals.count(),
-        "deadlines": deadlines,
-        "deadlines_total": deadlines_total,
-        "waiting": list(waiting[:QUEUE_LIMIT]),
-        "waiting_total": waiting.count(),
-        "milestones": list(milestones),
-        "contact_again": list(people_to_contact_again(user, today)[:QUEUE_LIMIT]),
-        "reassign": list(reassignment_tasks(user)[:QUEUE_LIMIT]),
-        "horizon": horizon,
-        "limit": QUEUE_LIMIT,
+    sections = {
+        "concerns": open_concerns(user),
+        "referrals": requests_for_support(user),
+        "waiting": people_waiting_for_a_supporter(user),
+        "milestones": milestones.order_by("due_on", "pk"),
+        "contact_again": people_to_contact_again(user, today),
+        "reassign": reassignment_tasks(user),
     }
+    queue = {"deadlines": deadlines, "deadlines_total": deadlines_total}
+    for name, queryset in sections.items():
+        queue[name], queue[f"{name}_total"] = first_of(queryset)
+    return {**queue, "horizon": horizon, "limit": QUEUE_LIMIT}
 
 
 def phone_numbers() -> list[dict]:

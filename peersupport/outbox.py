@@ -29,7 +29,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import F
 from django.utils import timezone
 
-from peersupport import links, timing
+from peersupport import links, restore_ledger, timing
 from peersupport.channels import CHANNELS, Channel, PermanentError, TemporaryError, email_batch
 from peersupport.contact_windows import next_allowed
 from peersupport.jobs import record_job_run
@@ -292,6 +292,7 @@ def _send_claimed(message_id: int, lease: Lease | None = None) -> str:
         return _finish(
             message, MessageStatus.FAILED, error=f"Unexpected error: {error.__class__.__name__}"
         )
+    restore_ledger.record_sent(message)
     message.sent_at = timezone.now()
     return _finish(message, MessageStatus.SENT)
 

@@ -287,3 +287,45 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
         if line.strip() and not line.startswith("#")
     }
     assert {".git", ".env", ".venv", ".run"} <= ignored
+
+
+BACKUP_SCRIPT = ROOT / "peersupport" / "deploy" / "backup.sh"
+
+
+def test_a_backup_service_dumps_the_database_with_the_servers_own_tools(services):
+    backup = services["backup"]
+    assert backup["image"] == "postgres:16", "pg_dump must be the server's version"
+    assert as_argv(backup["command"]) == ["bash", "/usr/local/bin/peersupport-backup"]
+    assert (
+        "./peersupport/deploy/backup.sh:/usr/local/bin/peersupport-backup:ro" in backup["volumes"]
+    )
+    assert backup["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    env = backup["environment"]
+    assert env["PGUSER"] == "peersupport_app", "dumps as the service's role, never the owner"
+    assert env["PGPASSWORD"].startswith("${POSTGRES_APP_PASSWORD:?")
+
+
+def test_backups_are_encrypted_with_a_secret_never_in_an_environment(compose, services):
+    assert compose["secrets"]["backup_passphrase"] == {"environment": "BACKUP_PASSPHRASE"}
+    assert services["backup"]["secrets"] == ["backup_passphrase"]
+    for service in services.values():
+        assert "BACKUP_PASSPHRASE" not in (service.get("environment") or {})
+    script = BACKUP_SCRIPT.read_text()
+    assert "pg_dump --format=custom \\\n        | gpg --batch" in script, "encrypted in the pipe"
+    assert "--symmetric --cipher-algo AES256" in script
+    assert "/run/secrets/backup_passphrase" in script
+
+
+def test_backups_are_kept_35_days_and_the_ledger_as_long(services):
+    assert services["backup"]["environment"]["BACKUP_KEEP_DAYS"] == "${BACKUP_KEEP_DAYS:-35}"
+    for service in APP_SERVICES:
+        assert services[service]["environment"]["BACKUP_KEEP_DAYS"] == "${BACKUP_KEEP_DAYS:-35}"
+    assert '-mtime +"$BACKUP_KEEP_DAYS"' in BACKUP_SCRIPT.read_text()
+    assert "backups:/backups" in services["backup"]["volumes"]
+    assert "-mmin -1560" in services["backup"]["healthcheck"]["test"][1]
+
+
+def test_the_restore_ledger_has_a_volume_of_its_own_in_every_app_process(compose, services):
+    for service in (*APP_SERVICES, "migrate"):
+        assert "restore-ledger:/var/lib/peersupport/ledger" in services[service]["volumes"]
+    assert "restore-ledger" in compose["volumes"]

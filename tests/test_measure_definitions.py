@@ -254,3 +254,40 @@ def test_every_measure_has_its_definition_written_down():
         section = text.split(f"`{measure.slug}`", 1)[1].split("\n## ", 1)[0]
         for label in ("Numerator", "Denominator", "Placed in a month by", "Exclusions"):
             assert f"**{label}**" in section, (measure.slug, label)
+
+
+def test_tier_reached_counts_each_person_once_at_the_highest_tier(world):
+    """Finding 6: tier reached is a measure of people, not of offers. In May: A's support
+    came to a natural end on 6 May; A came back and moved on to specialist support on 20 May.
+    B's ended at the person's choice, C's when the review closed, and D's after D was given a
+    new supporter. Four people: A reached specialist support (1 of 4, 25.0%); B, C and D
+    peer support only (3 of 4, 75.0%). Counting offers would give 1 of 5."""
+    from tests.factories import PeerSupporterFactory
+
+    supporter = PeerSupporterFactory()
+    started = [("offered", at(2025, 4, 2)), ("accepted", at(2025, 4, 3))]
+
+    def ended(who, day, reason, *, previous=None):
+        return offer(
+            who,
+            at(2025, 4, 1),
+            at(2025, 4, 2),
+            supporter=supporter,
+            statuses=[*started, ("closed", at(2025, 5, day))],
+            previous=previous,
+            close_reason=reason,
+            closed_at=at(2025, 5, day),
+        )
+
+    logged = at(2025, 3, 31)
+    a, b, c, d = (person(world, logged) for _ in range(4))
+    ended(a, 6, "natural_end")
+    ended(a, 20, "specialist")
+    ended(b, 12, "persons_choice")
+    ended(c, 15, "review_closed")
+    ended(d, 22, "natural_end", previous=ended(d, 9, "reassigned"))
+
+    built = build(PERIOD)
+    assert figures(built, "specialist", MAY) == ("1", "4", "25.0%")
+    assert figures(built, "tier_peer_only", MAY) == ("3", "4", "75.0%")
+    assert BY_SLUG["tier_peer_only"].section == BY_SLUG["specialist"].section

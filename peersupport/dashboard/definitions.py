@@ -46,6 +46,11 @@ def _median_contacts(q):
 
 _named(_median_contacts, None, "ended.ended")
 
+ENDED_EXCLUSIONS = (
+    PERSON_EXCLUSIONS + " Support that ended only because a new supporter was given, or that "
+    "never started, is left out."
+)
+
 
 MEASURES = [
     Measure(
@@ -280,15 +285,29 @@ MEASURES = [
         fetch=_count("answered", "declined", "answered"),
     ),
     Measure(
-        "specialist",
-        "Moved on to specialist support",
+        "tier_peer_only",
+        "Tier reached: peer support only",
         ALSO,
         SHARE,
         Improvement.NEUTRAL,
-        numerator="People whose support ended because they moved on to specialist support",
-        denominator="People whose peer support ended in the month (the rest ended at peer support)",
-        exclusions=PERSON_EXCLUSIONS + " Support that ended only because a new supporter was "
-        "given, or that never started, is left out.",
+        numerator="People whose support ended at peer support: it came to an end, the person "
+        "chose to stop, or the review closed, without moving on to specialist support",
+        denominator="People whose peer support ended in the month, each counted once",
+        exclusions=ENDED_EXCLUSIONS,
+        source="Support offers: the reason support closed (supporters).",
+        fetch=_count("ended", "peer_only", "ended"),
+    ),
+    Measure(
+        "specialist",
+        "Tier reached: moved on to specialist support",
+        ALSO,
+        SHARE,
+        Improvement.NEUTRAL,
+        numerator="People whose support ended because they moved on to specialist support "
+        "(a person whose support ended more than once in the month counts here if any ending "
+        "was a move to specialist support)",
+        denominator="People whose peer support ended in the month, each counted once",
+        exclusions=ENDED_EXCLUSIONS,
         source="Support offers: the reason support closed (supporters).",
         fetch=_count("ended", "specialist", "ended"),
     ),
@@ -301,8 +320,7 @@ MEASURES = [
         unit="contacts",
         numerator="The middle number of contacts each person had, in order from fewest to most",
         denominator="People whose peer support ended in the month",
-        exclusions=PERSON_EXCLUSIONS + " Support that ended only because a new supporter was "
-        "given, or that never started, is left out.",
+        exclusions=ENDED_EXCLUSIONS,
         source="Contacts recorded by supporters and support offers (supporters).",
         fetch=_median_contacts,
     ),

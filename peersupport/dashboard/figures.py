@@ -295,13 +295,9 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
     measures = MEASURES if measures is None else measures
     queries = Queries(filters, refresh=refresh)
     postgresql = connection.vendor == "postgresql"
-    # Only on PostgreSQL: SQLite's transactions here begin IMMEDIATE, taking the write lock.
+    # One snapshot for every count, on PostgreSQL only: SQLite's transactions here begin
+    # IMMEDIATE, taking the write lock. (JIT is off for every connection: settings.py.)
     with transaction.atomic() if postgresql else nullcontext():
-        if postgresql:
-            # PostgreSQL would compile these aggregates to machine code first (JIT), which
-            # for queries run once takes far longer than running them.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
         related = _related(measures)
         counts = {measure.slug: measure.fetch(queries) for measure in related}
     cells = {

@@ -325,13 +325,21 @@ class Queries:
 
     @_shared
     def ended(self) -> list[Row]:
-        return _rows(
+        """People whose support ended in each month, by the tier they reached: each person
+        once, at the highest tier (a person whose support ended twice in the month, the
+        second time moving on to specialist support, reached specialist support)."""
+        rows = _rows(
             self._ended(),
             _month("closed_at"),
             _person_dims("person__"),
-            ended=Count("pk"),
-            specialist=Count("pk", filter=Q(close_reason=CloseReason.SPECIALIST)),
+            ended=Count("person", distinct=True),
+            specialist=Count(
+                "person", distinct=True, filter=Q(close_reason=CloseReason.SPECIALIST)
+            ),
         )
+        for row in rows:
+            row.counts["peer_only"] = row.counts["ended"] - row.counts["specialist"]
+        return rows
 
     @_shared(by_view=True)
     def contacts_per_person(self) -> dict[date, float]:

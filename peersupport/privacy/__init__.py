@@ -8,5 +8,8 @@ it).
   free text removed, rows and counts kept), and refusing a request to erase, with the reason.
 - `retention`: how long each record is kept, and the daily job that anonymises what is past it.
 - `audit_purge`: the audit log's own retention, the one deletion it allows (database owner only).
+- `replay`: after a restore, the restore ledger's anonymisations applied again and its sent
+  messages marked sent (docs/adr/0011-backup-and-restore.md).
+- `drill`: the restore drill, `manage.py restore_drill`.
 - `views`: the administrators' pages inside the Django admin (subject access, erasure).
 """

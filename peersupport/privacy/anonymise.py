@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import AccessToken
-from peersupport import audit, outbox
+from peersupport import audit, outbox, restore_ledger
 from peersupport.models import Anonymisation, ErasureRefusal
 from peersupport.privacy.held import (
     by_model,
@@ -91,6 +91,7 @@ def _remember(obj, reason, by) -> None:
     Anonymisation.objects.create(
         object_type=_label(obj), object_id=str(obj.pk), reason=reason, by=by
     )
+    restore_ledger.record_anonymised(obj, reason)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from incidents.models import (
     ResponseType,
     SelfReferral,
 )
+from peersupport import restore_ledger
 from peersupport.models import Anonymisation
 from peersupport.privacy.anonymise import (
     anonymise_person,
@@ -141,6 +142,7 @@ def apply_retention(*, today: date | None = None, dry_run: bool = False) -> list
     found = due_for_retention(today)
     if dry_run:
         return found
+    restore_ledger.prune()
     reason = Anonymisation.Reason.RETENTION
     for item in found:
         if item.kept_because:

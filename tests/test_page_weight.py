@@ -1,0 +1,72 @@
+"""Pages that must not grow with the data: the work queue shows the first rows of each section
+with their total, and the service's PostgreSQL connections run without JIT compilation."""
+
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from incidents.selectors import QUEUE_LIMIT
+from tests.conftest import skip_or_fail
+from tests.factories import AffectedPersonFactory, SupportOfferFactory
+
+PAGE_LIMIT = 150 * 1024
+
+
+def _waiting(review, count):
+    for _ in range(count):
+        person = AffectedPersonFactory(review=review, consent_to_contact="given")
+        SupportOfferFactory(person=person, supporter=None, status="needs_supporter")
+
+
+def test_the_work_queue_shows_the_longest_waiting_and_counts_everyone(
+    client_for, team_user, review
+):
+    _waiting(review, QUEUE_LIMIT + 5)
+    response = client_for(team_user).get(reverse("incidents:work_queue"))
+    page = response.content.decode()
+    total = QUEUE_LIMIT + 5
+    assert f"{total} people waiting for a supporter" in page
+    assert f"Showing the longest waiting {QUEUE_LIMIT} of {total}." in page
+    assert len(response.context["waiting"]) == QUEUE_LIMIT
+    assert response.context["waiting_total"] == total
+
+
+def test_the_work_queue_stays_under_150_kb_however_many_are_waiting(client_for, team_user, review):
+    _waiting(review, 4 * QUEUE_LIMIT)
+    response = client_for(team_user).get(reverse("incidents:work_queue"))
+    assert len(response.content) < PAGE_LIMIT
+    assert response.context["waiting_total"] == 4 * QUEUE_LIMIT
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+def test_the_benchmark_server_reports_each_pages_queries(monkeypatch):
+    from peersupport.demo import bench_wsgi
+
+    def two_queries(environ, start_response):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("SELECT 2")
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    monkeypatch.setattr(bench_wsgi, "service", two_queries)
+    environ = {"PATH_INFO": "/"}
+    setup_testing_defaults(environ)
+    headers = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        headers.update(response_headers)
+
+    assert bench_wsgi.application(environ, start_response) == [b"ok"]
+    assert headers["X-Bench-Queries"] == "2"
