@@ -8,9 +8,11 @@ Message-ID, the GOV.UK Notify reference, the letter's row.
 
 import os
 import secrets
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
@@ -64,6 +66,24 @@ def _email_bodies(kind: str, context: dict) -> tuple[str, str]:
     )
 
 
+_batch_connection: ContextVar = ContextVar("outbox_email_connection", default=None)
+
+
+@contextmanager
+def email_batch():
+    """Every email sent inside shares one connection to the mail server, opened by the first
+    and closed at the end (or after an error, to be opened afresh by the next); each message
+    is still sent, and marked sent, on its own."""
+    connection = get_connection()
+    token = _batch_connection.set(connection)
+    try:
+        yield
+    finally:
+        _batch_connection.reset(token)
+        with suppress(OSError):
+            connection.close()
+
+
 class EmailChannel:
     def send(self, message, *, to: str, context: dict) -> None:
         if not to:
@@ -81,9 +101,16 @@ class EmailChannel:
             },
         )
         email.attach_alternative(html, "text/html")
+        connection = _batch_connection.get()
         try:
+            if connection is not None:
+                connection.open()  # once per batch: a no-op while it is open
+                email.connection = connection
             email.send()
         except (OSError, TimeoutError) as error:
+            if connection is not None:
+                with suppress(OSError):
+                    connection.close()
             raise TemporaryError(f"Email not sent: {error.__class__.__name__}") from error
 
 

@@ -2,17 +2,19 @@
 
 - `enqueue` writes a Message in the caller's transaction; the idempotency key makes a second
   enqueue of the same message a no-op, and a send is also queued on commit for immediacy.
-- `sweep` (Celery beat, or `manage.py send_due_messages`) reclaims rows stuck in "sending"
-  by a dead worker, then claims each due row with a conditional UPDATE so two workers never
-  send the same row, and delivers it.
+- `sweep` (Celery beat, or `manage.py send_due_messages`) takes back rows whose worker's lease
+  ran out (a dead worker), then claims due rows with a conditional UPDATE so two workers never
+  send the same row, and delivers them, renewing its lease on the rows still waiting in its
+  batch as it goes and sending every email of a batch down one SMTP connection.
 - A message scheduled by a timing rule keeps the rule's key and the moment it counts from, so
   an administrator's edit of the rule moves every message still waiting (`reschedule_rule`).
 - `deliver` re-checks, just before sending, that the message's reason still holds (the kind's
   `check`, and the person not marked "do not contact"); if not, it is cancelled with the reason.
   A message to a person on a date they asked us to avoid, or outside their safe times (a text
   outside 08:00 to 20:00), is deferred to the next allowed moment, never dropped.
-- Temporary failures retry with backoff; after MAX_ATTEMPTS, or on a permanent error, the row
-  is marked failed and shows on the team's messages page.
+- Temporary failures (the provider's, or the database's) retry with backoff, the first after
+  OUTBOX_RETRY_BASE_SECONDS; after MAX_ATTEMPTS, or on a permanent error, the row is marked
+  failed and shows on the team's messages page.
 """
 
 import logging
@@ -23,12 +25,12 @@ from time import monotonic
 
 from celery import shared_task
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from peersupport import links, restore_ledger, timing
-from peersupport.channels import CHANNELS, Channel, PermanentError, TemporaryError
+from peersupport.channels import CHANNELS, Channel, PermanentError, TemporaryError, email_batch
 from peersupport.contact_windows import next_allowed
 from peersupport.jobs import record_job_run
 from peersupport.log_filters import describe
@@ -39,13 +41,22 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
-def _stuck_after() -> timedelta:
-    """A row left in "sending" this long belongs to a worker that died: send it again."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_STUCK_AFTER_SECONDS", 600))
+# A database error while sending (the database restarting, a connection dropped) says nothing
+# about the message: it is tried again like a provider's temporary failure.
+DATABASE_ERRORS = (DatabaseError, InterfaceError, OperationalError)
+
+
+def lease_seconds() -> float:
+    """How long a worker's claim on a row lasts unless it renews it. A row in "sending" whose
+    lease ran out belongs to a worker that died, and is sent again."""
+    return float(getattr(settings, "OUTBOX_LEASE_SECONDS", 60))
 
 
 def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60) * 2**attempts)
+    """The wait after the `attempts`-th try failed (the claim has already counted it): the
+    base delay after the first, doubling after each one since."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
 @dataclass(frozen=True)
@@ -167,14 +178,40 @@ def person_channel(person) -> str | None:
     return "email" if person.email else None
 
 
-def claim(message_id: int) -> bool:
-    """Atomically take a due message for sending; False if another worker has it."""
-    now = timezone.now()
+def claim(message_id: int, now=None) -> bool:
+    """Atomically take a due message for sending; False if another worker has it. The claim
+    is a lease: `claimed_at` is when it was taken or last renewed."""
+    now = now or timezone.now()
     return bool(
         Message.objects.filter(pk=message_id, status=MessageStatus.PENDING, due_at__lte=now).update(
             status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
     )
+
+
+class Lease:
+    """A worker's hold on the rows it claimed together, all stamped with one `claimed_at`.
+
+    The worker renews it (a new stamp on the rows still waiting) whenever a third of the lease
+    has gone, so a live worker's rows never look abandoned however long its batch takes. A row
+    that no longer carries the stamp was taken back after the lease ran out (the worker
+    stalled), and this worker leaves it to whoever has it now.
+    """
+
+    def __init__(self, ids: list[int], stamp):
+        self.ids, self.stamp, self.renewed = list(ids), stamp, monotonic()
+
+    def keep(self, waiting: list[int]) -> None:
+        if monotonic() - self.renewed < lease_seconds() / 3:
+            return
+        now = timezone.now()
+        Message.objects.filter(
+            pk__in=waiting, status=MessageStatus.SENDING, claimed_at=self.stamp
+        ).update(claimed_at=now)
+        self.stamp, self.renewed = now, monotonic()
+
+    def holds(self, message: Message) -> bool:
+        return message.status == MessageStatus.SENDING and message.claimed_at == self.stamp
 
 
 def _recipient(message, kind: Kind):
@@ -218,8 +255,10 @@ def deliver(message_id: int) -> str | None:
     return _send_claimed(message_id)
 
 
-def _send_claimed(message_id: int) -> str:
+def _send_claimed(message_id: int, lease: Lease | None = None) -> str:
     message = Message.objects.select_related("person", "user").get(pk=message_id)
+    if lease is not None and not lease.holds(message):
+        return TAKEN_BACK
     kind = KINDS.get(message.kind)
     if kind is None:
         return _finish(message, MessageStatus.FAILED, error=f"Unknown message kind {message.kind}")
@@ -238,10 +277,13 @@ def _send_claimed(message_id: int) -> str:
             message, to=_recipient(message, kind), context=_context(message, kind)
         )
     except TemporaryError as error:
-        if message.attempts >= MAX_ATTEMPTS:
-            return _finish(message, MessageStatus.FAILED, error=str(error))
-        message.due_at = timezone.now() + _retry_delay(message.attempts)
-        return _finish(message, MessageStatus.PENDING, error=str(error))
+        return _try_again_later(message, str(error))
+    except DATABASE_ERRORS as error:
+        # The class, not the text: a database error may quote the row it was writing.
+        logger.warning("Message %s: database error while sending\n%s", message.pk, describe(error))
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        return _try_again_later(message, f"Database unavailable: {error.__class__.__name__}")
     except PermanentError as error:
         return _finish(message, MessageStatus.FAILED, error=str(error))
     except Exception as error:
@@ -253,6 +295,13 @@ def _send_claimed(message_id: int) -> str:
     restore_ledger.record_sent(message)
     message.sent_at = timezone.now()
     return _finish(message, MessageStatus.SENT)
+
+
+def _try_again_later(message, error: str) -> str:
+    if message.attempts >= MAX_ATTEMPTS:
+        return _finish(message, MessageStatus.FAILED, error=error)
+    message.due_at = timezone.now() + _retry_delay(message.attempts)
+    return _finish(message, MessageStatus.PENDING, error=error)
 
 
 def _finish(message, status, error=""):
@@ -272,34 +321,35 @@ def _finish(message, status, error=""):
     return status
 
 
+TAKEN_BACK = "taken back"
 CLAIM_BATCH = 20
 
 
-def claim_due(limit: int = CLAIM_BATCH) -> list[int]:
-    """Take up to `limit` due messages for this worker. On PostgreSQL the rows are locked with
-    SKIP LOCKED, so concurrent sweeps share the work without waiting on each other; elsewhere
-    (SQLite ignores row locks) each row is taken by its own conditional UPDATE."""
+def claim_due(limit: int = CLAIM_BATCH) -> Lease:
+    """Take up to `limit` due messages for this worker, under one lease. On PostgreSQL the rows
+    are locked with SKIP LOCKED, so concurrent sweeps share the work without waiting on each
+    other; elsewhere (SQLite ignores row locks) each row is taken by its own conditional
+    UPDATE."""
     now = timezone.now()
     due = Message.objects.filter(status=MessageStatus.PENDING, due_at__lte=now).order_by(
         "due_at", "id"
     )
     if not connection.features.has_select_for_update_skip_locked:
-        return [pk for pk in due.values_list("pk", flat=True)[:limit] if claim(pk)]
+        return Lease([pk for pk in due.values_list("pk", flat=True)[:limit] if claim(pk, now)], now)
     with transaction.atomic():
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         Message.objects.filter(pk__in=ids, status=MessageStatus.PENDING).update(
             status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
-    return ids
+    return Lease(ids, now)
 
 
 def reclaim_stuck() -> int:
-    """Rows left in "sending" by a worker that died go back in the queue; one taken
+    """Rows whose lease ran out (their worker died) go back in the queue; one taken
     MAX_ATTEMPTS times is failed instead, for the team to look at: sending it may be what
     kills the worker, and each earlier try may have reached the person."""
-    stuck = Message.objects.filter(
-        status=MessageStatus.SENDING, claimed_at__lt=timezone.now() - _stuck_after()
-    )
+    expired = timezone.now() - timedelta(seconds=lease_seconds())
+    stuck = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=expired)
     stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=MessageStatus.FAILED,
         last_error=f"The worker stopped while sending it, {MAX_ATTEMPTS} times.",
@@ -309,36 +359,42 @@ def reclaim_stuck() -> int:
 
 # A sweep stops after this long and leaves the rest to the next one, so that even with a slow
 # provider it ends well inside Celery's time limits (CELERY_TASK_SOFT_TIME_LIMIT): a sweep cut
-# off there would leave a message half-sent and its batch stuck in "sending".
+# off there would leave a message half-sent and its batch in "sending" until its lease ran out.
 SWEEP_SECONDS = 60
 
 
-def sweep(limit: int = 200) -> dict[str, int]:
-    """Reclaim stuck rows, then send every due message (up to `limit`, for up to
-    SWEEP_SECONDS), a small batch at a time so a claimed row never waits long enough to look
-    stuck."""
+def sweep(limit: int | None = None) -> dict[str, int]:
+    """Take back rows whose lease ran out, then send every due message (up to `limit`, for up
+    to SWEEP_SECONDS), a small batch at a time. Each message is marked sent in its own commit,
+    so a worker killed mid-batch repeats at most the one it was sending."""
     counts = {"reclaimed": reclaim_stuck()}
     deadline = monotonic() + SWEEP_SECONDS
     handled = 0
-    while handled < limit and monotonic() < deadline:
-        batch = claim_due(min(CLAIM_BATCH, limit - handled))
-        if not batch:
+    while (limit is None or handled < limit) and monotonic() < deadline:
+        lease = claim_due(CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - handled))
+        if not lease.ids:
             break
-        handled += len(batch)
-        for position, message_id in enumerate(batch):
-            if monotonic() >= deadline:
-                counts["released"] = _release(batch[position:])
-                break
-            status = _send_claimed(message_id)
-            counts[status] = counts.get(status, 0) + 1
+        handled += len(lease.ids)
+        with email_batch():
+            _send_batch(lease, deadline, counts)
     return counts
 
 
-def _release(ids: list[int]) -> int:
+def _send_batch(lease: Lease, deadline: float, counts: dict[str, int]) -> None:
+    for position, message_id in enumerate(lease.ids):
+        if monotonic() >= deadline:
+            counts["released"] = _release(lease, lease.ids[position:])
+            return
+        lease.keep(lease.ids[position:])
+        status = _send_claimed(message_id, lease)
+        counts[status] = counts.get(status, 0) + 1
+
+
+def _release(lease: Lease, ids: list[int]) -> int:
     """Claimed but never tried: back in the queue now, the claim not counted as an attempt."""
-    return Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
-        status=MessageStatus.PENDING, attempts=F("attempts") - 1
-    )
+    return Message.objects.filter(
+        pk__in=ids, status=MessageStatus.SENDING, claimed_at=lease.stamp
+    ).update(status=MessageStatus.PENDING, attempts=F("attempts") - 1)
 
 
 def retry(message: Message) -> None:
@@ -354,7 +410,7 @@ def retry(message: Message) -> None:
 
 @shared_task(name="peersupport.tasks.send_due_messages", ignore_result=True)
 def send_due_messages():
-    """The outbox sweep, run by beat every 30 seconds."""
+    """The outbox sweep, run by beat every few seconds (OUTBOX_SWEEP_SECONDS)."""
     sweep()
     record_job_run("send_due_messages")
 

@@ -239,9 +239,15 @@ if SMS_PROVIDER == "notify" and not (NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID):
         "SMS_PROVIDER=notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID."
     )
 
-# The outbox (peersupport.outbox): how long a row may sit in "sending" before it is taken
-# back from a dead worker, and the first retry delay (doubling on each attempt).
-OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 600)
+# The outbox (peersupport.outbox): a worker's lease on the rows it claimed, which it renews
+# while it works (a row whose lease ran out belongs to a dead worker and is sent again), and
+# the first retry delay (doubling on each attempt). One send must end well inside the lease,
+# or a worker still sending could see its row taken back and sent twice.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 60)
+if 2 * max(EMAIL_TIMEOUT, NOTIFY_TIMEOUT) > OUTBOX_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "OUTBOX_LEASE_SECONDS must be at least twice EMAIL_TIMEOUT and NOTIFY_TIMEOUT."
+    )
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
 OUTBOX_RECORD_FILE = env_str("OUTBOX_RECORD_FILE", str(RUN_DIR / "recorded-messages.log"))
 OUTBOX_RECORD_FAIL_FILE = env_str("OUTBOX_RECORD_FAIL_FILE", "")
@@ -392,8 +398,12 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-measures": {"task": "peersupport.tasks.refresh_measures", "schedule": 4 * 60.0},
     # Records past their retention period are anonymised (peersupport.privacy), once a day.
     "apply-retention": {"task": "peersupport.tasks.apply_retention", "schedule": 24 * 60 * 60.0},
+    # The outbox's sweep: a message due later leaves within this many seconds of its time
+    # (one due now is also queued on commit). A sweep still queued when the next is due is
+    # dropped rather than piling up behind a long one.
     "send-due-messages": {
         "task": "peersupport.tasks.send_due_messages",
-        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 30)),
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 5)),
+        "options": {"expires": float(env_int("OUTBOX_SWEEP_SECONDS", 5))},
     },
 }

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from peersupport import outbox
@@ -70,6 +71,64 @@ def test_sweep_sends_due_email_once_with_message_id(kind, templates, person):
     assert message.status == MessageStatus.SENT and message.sent_at is not None
 
 
+class OneConnectionBackend(locmem.EmailBackend):
+    """Counts the connections a sweep opens; refuses to send on a closed one."""
+
+    opened = 0
+    fail_on = None
+
+    def open(self):
+        if getattr(self, "is_open", False):
+            return False
+        self.is_open = True
+        OneConnectionBackend.opened += 1
+        return True
+
+    def close(self):
+        self.is_open = False
+
+    def send_messages(self, messages):
+        assert self.is_open, "sent without opening the batch's connection"
+        if OneConnectionBackend.fail_on == len(mail.outbox):
+            OneConnectionBackend.fail_on = None
+            raise ConnectionResetError("the server dropped the connection")
+        return super().send_messages(messages)
+
+
+def test_a_batch_of_emails_shares_one_connection_each_marked_sent_alone(
+    kind, templates, person, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = "tests.test_outbox.OneConnectionBackend"
+    monkeypatch.setattr(OneConnectionBackend, "opened", 0)
+    messages = [
+        outbox.enqueue("test_note", "email", person=person, key=f"batch:{n}") for n in range(5)
+    ]
+
+    assert outbox.sweep() == {"reclaimed": 0, "sent": 5}
+
+    assert OneConnectionBackend.opened == 1
+    assert len(mail.outbox) == 5
+    sent_at = {Message.objects.get(pk=m.pk).sent_at for m in messages}
+    assert len(sent_at) == 5, "each message is marked sent on its own"
+
+
+def test_a_dropped_connection_fails_one_email_and_the_next_opens_another(
+    kind, templates, person, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = "tests.test_outbox.OneConnectionBackend"
+    monkeypatch.setattr(OneConnectionBackend, "opened", 0)
+    monkeypatch.setattr(OneConnectionBackend, "fail_on", 1)
+    for n in range(3):
+        outbox.enqueue("test_note", "email", person=person, key=f"drop:{n}")
+
+    assert outbox.sweep() == {"reclaimed": 0, "sent": 2, "pending": 1}
+
+    assert OneConnectionBackend.opened == 2
+    retried = Message.objects.get(status=MessageStatus.PENDING)
+    assert retried.idempotency_key == "drop:1"
+    assert retried.last_error == "Email not sent: ConnectionResetError"
+
+
 def test_a_message_not_yet_due_waits(kind, templates, person):
     outbox.enqueue("test_note", "email", person=person, due_at=timezone.now() + timedelta(hours=1))
     assert outbox.sweep().get("sent", 0) == 0
@@ -120,7 +179,7 @@ def test_temporary_failure_retries_with_backoff_then_fails(kind, templates, pers
     outbox.sweep()
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING and message.attempts == 1
-    assert message.due_at > timezone.now() + timedelta(seconds=90)
+    assert message.due_at > timezone.now() + timedelta(seconds=50)
     for _ in range(outbox.MAX_ATTEMPTS):
         Message.objects.filter(pk=message.pk).update(due_at=timezone.now())
         outbox.sweep()

@@ -10,14 +10,10 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery import Celery
@@ -25,12 +21,12 @@ from django.db import connection
 from django.utils import timezone
 from kombu import pools
 
+from peersupport import bench_rig
 from peersupport.models import Message, MessageStatus
 from peersupport.probe import KIND
 from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
-CELERY = Path(sys.executable).parent / "celery"
 
 # Every variable the settings read, so none of the test process's own (CELERY_TASK_ALWAYS_EAGER,
 # the CI's shared broker and cache) leaks into the workers.
@@ -41,90 +37,18 @@ SETTINGS_VARIABLES = set(
     )
 ) | {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL"}
 
-STUCK_AFTER_SECONDS = 5
+LEASE_SECONDS = 5
 SWEEP_SECONDS = 1
 UNFINISHED = (MessageStatus.PENDING, MessageStatus.SENDING)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url(settings_dict) -> str:
-    user = quote(settings_dict["USER"] or "")
-    password = quote(settings_dict["PASSWORD"] or "")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    host = settings_dict["HOST"] or "127.0.0.1"
-    port = settings_dict["PORT"] or 5432
-    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
-
-
-def children_of(pid: int) -> list[int]:
-    """The direct children of a process (a Celery worker's pool processes), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces or brackets: the fields start after the last ')'.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-class Process:
-    """One subprocess in a session of its own, its output in a log file."""
-
-    def __init__(self, name: str, argv: list[str], env: dict, directory: Path):
-        self.name = name
-        self.log_path = directory / f"{name}.log"
-        with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen(
-                argv,
-                cwd=directory,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def running(self) -> bool:
-        return self.popen.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: the worker and its pool die at once, mid-task."""
-        if self.running():
-            os.killpg(self.pid, signal.SIGKILL)
-        self.popen.wait(timeout=10)
-
+class Process(bench_rig.Process):
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM: Celery's warm shutdown, which lets running tasks finish."""
-        if self.running():
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.pid, signal.SIGKILL)
-                self.popen.wait(timeout=10)
-                raise AssertionError(
-                    f"{self.name} did not stop on SIGTERM within {timeout} s\n{self.tail()}"
-                ) from None
-        # Anything the process left behind (a pool process) goes too.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-
-    def tail(self, lines: int = 40) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return f"--- {self.name} ---\n" + "\n".join(text.splitlines()[-lines:])
+        if not super().stop(timeout):
+            raise AssertionError(
+                f"{self.name} did not stop on SIGTERM within {timeout} s\n{self.tail()}"
+            )
 
 
 class Rig:
@@ -134,7 +58,7 @@ class Rig:
         self.directory = directory
         self.record_file = directory / "record.log"
         self.fail_file = directory / "provider-down"
-        self.redis_port = free_port()
+        self.redis_port = bench_rig.free_port()
         self.broker_url = f"redis://127.0.0.1:{self.redis_port}/0"
         self.processes: list[Process] = []
         self.redis: Process | None = None
@@ -144,7 +68,7 @@ class Rig:
         env.update(
             DJANGO_SETTINGS_MODULE="peersupport.settings",
             PYTHONPATH=str(ROOT),
-            DATABASE_URL=database_url(connection.settings_dict),
+            DATABASE_URL=bench_rig.database_url(connection.settings_dict),
             CELERY_BROKER_URL=self.broker_url,
             CELERY_TASK_ALWAYS_EAGER="false",
             DEBUG="false",
@@ -154,7 +78,10 @@ class Rig:
             RUN_DIR=str(directory / "run"),
             OUTBOX_RECORD_FILE=str(self.record_file),
             OUTBOX_RECORD_FAIL_FILE=str(self.fail_file),
-            OUTBOX_STUCK_AFTER_SECONDS=str(STUCK_AFTER_SECONDS),
+            OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS),
+            # The settings refuse a lease shorter than twice the providers' timeouts.
+            EMAIL_TIMEOUT="2",
+            NOTIFY_TIMEOUT="2",
             OUTBOX_RETRY_BASE_SECONDS="1",
             OUTBOX_SWEEP_SECONDS=str(SWEEP_SECONDS),
         )
@@ -164,7 +91,8 @@ class Rig:
 
     def _start(self, name: str, argv: list[str]) -> Process:
         self.counter[name] += 1
-        process = Process(f"{name}-{self.counter[name]}", argv, self.env, self.directory)
+        name = f"{name}-{self.counter[name]}"
+        process = Process(name, argv, self.env, self.directory, cwd=self.directory)
         self.processes.append(process)
         return process
 
@@ -203,20 +131,7 @@ class Rig:
 
     def start_worker(self) -> Process:
         number = self.counter["worker"] + 1
-        self.worker = self._start(
-            "worker",
-            [
-                str(CELERY),
-                "-A",
-                "peersupport",
-                "worker",
-                "--concurrency=2",
-                "--loglevel=WARNING",
-                f"--hostname=faults{number}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-        )
+        self.worker = self._start("worker", bench_rig.worker_argv(f"faults{number}@%h", 2))
         self.wait_until(self._worker_answers, 30, f"{self.worker.name} to answer a ping")
         self.wait_until(lambda: len(self.pool()) == 2, 10, f"{self.worker.name}'s pool")
         return self.worker
@@ -230,24 +145,11 @@ class Rig:
         return f"faults{self.counter['worker']}@{socket.gethostname()}"
 
     def pool(self) -> list[int]:
-        return children_of(self.worker.pid)
+        return bench_rig.children_of(self.worker.pid)
 
     def start_beat(self) -> Process:
         number = self.counter["beat"] + 1
-        return self._start(
-            "beat",
-            [
-                str(CELERY),
-                "-A",
-                "peersupport",
-                "beat",
-                "--loglevel=WARNING",
-                "--schedule",
-                str(self.directory / f"beat-{number}-schedule"),
-                "--pidfile",
-                str(self.directory / f"beat-{number}.pid"),
-            ],
-        )
+        return self._start("beat", bench_rig.beat_argv(self.directory, f"beat-{number}"))
 
     def stop_all(self, gracefully: bool = False) -> None:
         """Beats first, then workers, then redis; with `gracefully`, running tasks finish."""

@@ -4,7 +4,7 @@ from peersupport.outbox import sweep
 
 
 class Command(BaseCommand):
-    help = "Send every due message in the outbox now (what Celery beat does every 30 seconds)."
+    help = "Send every due message in the outbox now (what Celery beat does every few seconds)."
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=1000)
