@@ -128,10 +128,16 @@ def protect(problem: Problem, *, up_to: int | None = None, base: int | None = No
     shown = {key: publish(value, up_to=up_to, base=base) for key, value in problem.values.items()}
     if up_to < 1 and base <= 1:
         return shown
-    for component in _components(problem):
-        sums = [s for s in problem.sums if s[0] in component]
-        rates = [r for r in problem.rates if r[0] in component]
-        _protect_component(problem, component, sums, rates, shown, up_to, base)
+    components = _components(problem)
+    # Each sum and rate with its component, in one pass (not one pass per component).
+    where = {key: index for index, component in enumerate(components) for key in component}
+    sums, rates = defaultdict(list), defaultdict(list)
+    for item in problem.sums:
+        sums[where[item[0]]].append(item)
+    for item in problem.rates:
+        rates[where[item[0]]].append(item)
+    for index, component in enumerate(components):
+        _protect_component(problem, component, sums[index], rates[index], shown, up_to, base)
     return shown
 
 
