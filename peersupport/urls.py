@@ -8,6 +8,7 @@ from incidents.admin import AffectedPersonAdmin
 from peersupport import views
 from peersupport.dashboard import admin as dashboard_admin  # noqa: F401  registers ChartEvent's admin
 from peersupport.dashboard import views as dashboard_views
+from peersupport.dashboard import views_pack as dashboard_pack
 from peersupport.privacy.views import PERSON_ADMIN_PAGES
 from peersupport.team_messages import views as views_messages
 from supporters import views_public as supporters_public
@@ -44,6 +45,9 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/measures.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/summary/", dashboard_pack.summary, name="dashboard_summary"),
+    path("dashboard/measures/<slug:slug>/", dashboard_pack.measure_page, name="dashboard_measure"),
+    path("dashboard/pack/", dashboard_pack.pack, name="dashboard_pack"),
     path("alerts/", views.alerts, name="alerts"),
     path("messages/", views_messages.messages_page, name="messages"),
     path("messages/<int:pk>/retry/", views_messages.message_retry, name="message_retry"),

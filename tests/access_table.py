@@ -144,6 +144,7 @@ UNLISTED_NAMESPACES = {"admin"}
 # Each area's rows live beside the others in tests/access_rows/ and join the table here.
 def _merge():
     from tests.access_rows import (
+        boardpack,
         checkin_followups,
         dashboard,
         families,
@@ -175,6 +176,7 @@ def _merge():
         referral_closing,
         families,
         preferences,
+        boardpack,
     ):
         ACCESS.update(area.ACCESS)
         URL_KWARGS.update(area.URL_KWARGS)

@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from peersupport.dashboard.definitions import COUNT, SHARE
+from peersupport.dashboard.definitions import COUNT, MEAN, MEDIAN, SHARE
 from peersupport.dashboard.figures import Series
 from peersupport.dashboard.spc import MINIMUM_POINTS, Assurance, PointType, Variation
 
-WIDTH, HEIGHT = 520, 300
-LEFT, RIGHT, TOP, BOTTOM = 60, 12, 16, 52
+WIDTH, HEIGHT = 520, 320
+LEFT, RIGHT, TOP, BOTTOM = 78, 12, 16, 72
 # Making Data Count's colours: blue improvement, orange concern, purple neither, grey common.
 IMPROVEMENT, CONCERN, NEUTRAL, COMMON = "#005eb8", "#b35900", "#330072", "#4c6272"
 COLOURS = {
@@ -84,10 +84,23 @@ class Chart:
     x_ticks: list
     plot: dict
     description: str
+    x_title: str = "Month"
+    y_title: str = ""
+    provisional: dict | None = None  # the band over months still filling up (x, width)
 
     @property
     def has_ceiling(self) -> bool:
         return any(line["kind"] == "ceiling" for line in self.lines)
+
+
+def y_title(measure) -> str:
+    """The vertical axis's title: what one point measures."""
+    if measure.kind == SHARE:
+        return "Per cent"
+    if measure.kind in (MEAN, MEDIAN):
+        what = "Average" if measure.kind == MEAN else "Median"
+        return f"{what}, {measure.unit}"
+    return "Number in the month"
 
 
 def chart_for(series: Series) -> Chart | None:
@@ -142,6 +155,7 @@ def chart_for(series: Series) -> Chart | None:
                 "y": here[1],
                 "colour": COLOURS[kind],
                 "r": "3.5" if kind == PointType.COMMON_CAUSE else "5.5",
+                "provisional": figures.provisional,
             }
         )
         if previous is not None:
@@ -178,6 +192,11 @@ def chart_for(series: Series) -> Chart | None:
         }
         for number, (index, event) in enumerate(series.events, start=1)
     ]
+    provisional = None
+    first = next((i for i, m in enumerate(series.months) if m.provisional), None)
+    if first is not None:
+        start = LEFT + plot_w * first / count
+        provisional = {"x": f"{start:.1f}", "width": f"{WIDTH - RIGHT - start:.1f}"}
     y_ticks = []
     tick = low
     while tick <= high + 1e-9:
@@ -209,9 +228,15 @@ def chart_for(series: Series) -> Chart | None:
                 "tick_label_x": LEFT - 8,
                 "month_y": HEIGHT - BOTTOM + 20,
                 "year_y": HEIGHT - BOTTOM + 40,
+                "x_title_y": HEIGHT - 6,
+                "x_title_x": LEFT + (WIDTH - LEFT - RIGHT) / 2,
+                "y_title_y": TOP + (HEIGHT - TOP - BOTTOM) / 2,
+                "plot_height": HEIGHT - TOP - BOTTOM,
             }.items()
         },
         description=describe(series),
+        y_title=y_title(series.measure),
+        provisional=provisional,
     )
 
 
@@ -241,6 +266,11 @@ def describe(series: Series) -> str:
     ceiling = getattr(series.measure, "ceiling", None)
     if ceiling is not None:
         parts.append(f"Capacity {fmt(ceiling)}.")
+    provisional = [m.month for m in series.months if m.provisional]
+    if provisional:
+        parts.append(
+            f"Provisional, still filling up: {provisional[0]:%B %Y} to {provisional[-1]:%B %Y}."
+        )
     special = [
         f"{m.month:%B %Y} ({m.point.type.label.split(': ')[-1]})"
         for m in series.months

@@ -78,6 +78,10 @@ class Measure:
         return numerator, denominator if self.has_denominator else None
 
     @property
+    def section_title(self) -> str:
+        return SECTIONS[self.section]
+
+    @property
     def has_denominator(self) -> bool:
         return self.kind != COUNT
 

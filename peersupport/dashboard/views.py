@@ -156,9 +156,9 @@ def _scope(user):
     return Organisation.objects.filter(pk=organisation.pk), organisation
 
 
-def _filters(request):
+def _filters(request, form_class=DashboardFilterForm):
     organisations, forced = _scope(request.user)
-    form = DashboardFilterForm(request.GET or None, organisations=organisations)
+    form = form_class(request.GET or None, organisations=organisations)
     if forced is not None:
         del form.fields["organisation"]
     return form, form.filters(forced), forced
@@ -228,6 +228,7 @@ def _row(series, index, figures) -> dict:
         "value": series.format(figures.value),
         "signal": signal,
         "special": point is not None and point.type != PointType.COMMON_CAUSE,
+        "provisional": figures.provisional,
     }
 
 
@@ -322,24 +323,25 @@ def dashboard(request):
         {"slug": slug, "title": title, "measures": [v for v in views if v.measure.section == slug]}
         for slug, title in SECTIONS.items()
     ]
-    organisations = form.organisations
-    return render(
-        request,
-        "peersupport/dashboard.html",
-        {
-            "form": form,
-            "filters": filters,
-            "sections": sections,
-            "described": _described(filters, organisations),
-            "forced_organisation": forced,
-            "query": request.GET.urlencode(),
-            "withheld_up_to": suppression.counts_up_to(),
-            "rounded_to": suppression.round_to(),
-            "current_month": this_month(),
-            "as_at": built[0].as_at if built else None,
-            "cache_minutes": CACHE_SECONDS // 60,
-        },
-    )
+    context = page_context(request, form, filters, forced, built)
+    return render(request, "peersupport/dashboard.html", {**context, "sections": sections})
+
+
+def page_context(request, form, filters, forced, built) -> dict:
+    """What every page of figures shows beside them: the filters and what they chose, the
+    suppression rule in words, and when the figures were counted."""
+    return {
+        "form": form,
+        "filters": filters,
+        "described": _described(filters, form.organisations),
+        "forced_organisation": forced,
+        "query": request.GET.urlencode(),
+        "withheld_up_to": suppression.counts_up_to(),
+        "rounded_to": suppression.round_to(),
+        "current_month": this_month(),
+        "as_at": built[0].as_at if built else None,
+        "cache_minutes": CACHE_SECONDS // 60,
+    }
 
 
 @role_required(Role.MANAGER, Role.TEAM, Role.ADMINISTRATOR)
