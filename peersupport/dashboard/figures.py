@@ -254,8 +254,8 @@ def _series(
     the chart and the CSV never see a withheld or unrounded count. A withheld month (or one
     with nothing to divide by) stays in the chart as a gap; a rebase starts a new segment
     from its month."""
-    cells = roll_up(counts.parts) if counts.cells is None else counts.cells
     key = cell_for(measure, filters)
+    cells = None
     today = timezone.localdate(timezone.now(), UK)
     numerator_name, denominator_name = measure.names
     months = []
@@ -270,6 +270,7 @@ def _series(
         elif measure.kind == MEDIAN:
             numerator = Figure(counts.medians.get(month), integer=False)
         else:  # a sum that is not a count (days): rounded as counts are
+            cells = cells or _cells(counts)
             raw = cells.get(month, {}).get(key, (0, 0))[0]
             numerator = Figure(suppression.rounded(raw))
         value = None
@@ -292,27 +293,29 @@ def _series(
     return Series(measure, filters, months, chart, events=tuple(events))
 
 
-def published_for(measures: list[Measure], cells: dict[str, dict]) -> dict:
-    """`publish`, kept in the cache under a digest of the counts it protects: working out what
-    to withhold takes seconds at scale, and the same counts always publish the same way."""
+def _cells(counts: Counts) -> dict:
+    return roll_up(counts.parts) if counts.cells is None else counts.cells
+
+
+def published_for(measures: list[Measure], counts: dict, filters: Filters, stamps) -> dict:
+    """`publish`, kept in the cache beside the counts it protects: working out what to
+    withhold takes seconds at scale. The key names the very query results used (when each
+    was counted, `stamps`), so a recount is never published from an older protection."""
     digest = hashlib.sha256(
         repr(
             (
+                filters,
                 [m.slug for m in measures],
                 suppression.counts_up_to(),
                 suppression.round_to(),
-                sorted(
-                    repr((slug, month, key, tuple(value)))
-                    for slug, by_month in cells.items()
-                    for month, by_key in by_month.items()
-                    for key, value in by_key.items()
-                ),
+                sorted(stamps.items()),
             )
         ).encode()
     ).hexdigest()
     key = f"peersupport.published:{CACHE_VERSION}:{digest}"
     published = cache.get(key)
     if published is None:
+        cells = {slug: _cells(found) for slug, found in counts.items()}
         published = publish(measures, cells)
         cache.set(key, published, CACHE_SECONDS)
     return published
@@ -328,11 +331,7 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
     with transaction.atomic() if postgresql else nullcontext():
         related = _related(measures)
         counts = {measure.slug: measure.fetch(queries) for measure in related}
-    cells = {
-        slug: roll_up(found.parts) if found.cells is None else found.cells
-        for slug, found in counts.items()
-    }
-    published = published_for(related, cells)
+    published = published_for(related, counts, filters, queries.stamps)
     events = chart_events(filters)
     series = [
         _series(measure, filters, counts[measure.slug], published, events.get(measure.slug, ()))

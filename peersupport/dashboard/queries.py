@@ -176,6 +176,7 @@ def _shared(method=None, *, by_view: bool = False):
                     found = (timezone.now(), method(self))
                     cache.set(key, found, CACHE_SECONDS)
                 self.as_at = found[0] if self.as_at is None else min(self.as_at, found[0])
+                self.stamps[name] = found[0]
                 self._results[name] = found[1]
             return self._results[name]
 
@@ -192,6 +193,7 @@ class Queries:
         self.filters = filters
         self.refresh = refresh  # count afresh and replace what the cache holds
         self.as_at: datetime | None = None  # when the oldest figure used was counted
+        self.stamps: dict[str, datetime] = {}  # when each result used was counted
         self._results = {}
 
     def _key(self, name: str, by_view: bool) -> str:

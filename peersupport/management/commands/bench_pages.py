@@ -49,6 +49,7 @@ def pages_for(users: dict) -> list[tuple[str, str, str]]:
         ("team", "Work queue", "/team/"),
         ("team", "Review list, first page", "/reviews/"),
         ("team", "Review list, search", "/reviews/?q=LR"),
+        ("manager", "Dashboard summary", "/dashboard/summary/"),
         ("manager", "Dashboard", "/dashboard/"),
         ("supporter", "My people", "/my-people/"),
     ]
