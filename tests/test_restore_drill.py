@@ -171,9 +171,22 @@ def on_postgresql():
         skip_or_fail("the restore drill needs PostgreSQL (pg_dump and pg_restore)")
 
 
+def others_off(database: str) -> None:
+    """PostgreSQL copies a template only while nobody else is connected to it. The browser
+    tests' live server keeps a session open for the whole run; it reconnects when next asked
+    (the settings check a connection's health before each request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+
+
 def drill(tmp_path, lines):
     """The drill's core on a copy of the test database, restored into a fresh one."""
     source = f"{connection.settings_dict['NAME'][:30]}_drill_{os.urandom(3).hex()}"
+    others_off(connection.settings_dict["NAME"])
     with (
         scratch_role() as role,
         scratch_database(source, template=connection.settings_dict["NAME"]),

@@ -468,8 +468,8 @@ def test_supervisors_are_seeded_only_for_the_supervisors_own_organisation(
 
 def test_the_privacy_notice_says_who_reads_the_notes(client):
     page = client.get(reverse("public:privacy")).content.decode()
-    assert "Only they and their supervisor for your organisation can read it" in page
-    assert "anyone who is or ever was named on it" in page
+    assert "Only they and their supervisor for your NHS body can read it" in page
+    assert "no one who is or ever was named in the review can read it" in page
 
 
 def test_an_existing_privacy_notice_is_reworded_unless_an_administrator_changed_it():

@@ -3,7 +3,8 @@ for every status change and the team's task when a supporter must be replaced.""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from incidents.models import AffectedPerson
@@ -148,4 +149,14 @@ class ReassignmentTask(models.Model):
 
 
 def caseload_annotation():
-    return Count("offers", filter=Q(offers__status__in=ASSIGNED_STATUSES), distinct=True)
+    """A supporter's assigned offers, counted from the (supporter, status) index for each
+    supporter: joining every offer of every supporter and grouping took half a second with
+    3,000 supporters and 200,000 offers."""
+    assigned = (
+        SupportOffer.objects.filter(supporter=OuterRef("pk"), status__in=ASSIGNED_STATUSES)
+        .order_by()
+        .values("supporter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(assigned), 0)
