@@ -135,4 +135,5 @@ def client_for():
 
 
 from tests.incidents_fixtures import *  # noqa: E402,F403
+from tests.outbox_probes import record  # noqa: E402,F401 (a fixture: the recording channel's file)
 from tests.supporters_fixtures import *  # noqa: E402,F403

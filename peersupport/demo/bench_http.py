@@ -18,6 +18,8 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
+from peersupport.demo.bench import percentile
+
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -143,8 +145,7 @@ class Load:
         return len(self.ms) / self.seconds
 
     def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.ms)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+        return percentile(self.ms, fraction) if self.ms else 0.0
 
 
 def load(browser: Browser, path: str, connections: int, seconds: float) -> Load:

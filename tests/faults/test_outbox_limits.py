@@ -10,29 +10,13 @@ from django.utils import timezone
 from peersupport import outbox
 from peersupport.models import Message, MessageStatus
 from peersupport.outbox import send_message
-from peersupport.probe import KIND
+from tests.outbox_probes import probes as shared_probes
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def record(settings, tmp_path):
-    settings.OUTBOX_RECORD_FILE = str(tmp_path / "record.log")
-    settings.OUTBOX_RECORD_FAIL_FILE = str(tmp_path / "provider-down")
-    return tmp_path / "record.log"
-
-
 def probes(count, **fields):
-    return Message.objects.bulk_create(
-        Message(
-            kind=KIND,
-            channel="record",
-            due_at=timezone.now(),
-            idempotency_key=f"limits:{n}",
-            **fields,
-        )
-        for n in range(count)
-    )
+    return shared_probes(count, key="limits", **fields)
 
 
 def test_a_sweep_stops_in_time_and_puts_back_what_it_did_not_try(record, monkeypatch):
