@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "incidents.apps.IncidentsConfig",
     "supporters.apps.SupportersConfig",
     "feedback.apps.FeedbackConfig",
+    "peersupport.dashboard.apps.DashboardConfig",
 ]
 
 MIDDLEWARE = [
@@ -394,8 +395,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=9, day_of_month=1, month_of_year="1,4,7,10"),
     },
     "heartbeat": {"task": "peersupport.tasks.heartbeat", "schedule": 60.0},
-    # The dashboard's figures, counted afresh before the cached ones expire (5 minutes).
+    # The dashboard's stored figures: open months and those a change moved, every 4 minutes;
+    # every month at 02:30, when the waits of people still waiting move on a day.
     "refresh-measures": {"task": "peersupport.tasks.refresh_measures", "schedule": 4 * 60.0},
+    "recount-measures": {
+        "task": "peersupport.tasks.recount_measures",
+        "schedule": crontab(minute=30, hour=2),
+    },
     # Records past their retention period are anonymised (peersupport.privacy), once a day.
     "apply-retention": {"task": "peersupport.tasks.apply_retention", "schedule": 24 * 60 * 60.0},
     # The outbox's sweep: a message due later leaves within this many seconds of its time

@@ -3,12 +3,19 @@ peersupport.celery). Each layer keeps its own work; this module only names it fo
 
 from celery import shared_task
 
-from peersupport.dashboard.figures import refresh_cached_figures
+from peersupport.dashboard.recount import recount_every_month, refresh_figures
 from peersupport.jobs import record_job_run
 from peersupport.outbox import send_due_messages, send_message
 from peersupport.privacy.retention import apply_retention as apply_retention_now
 
-__all__ = ["apply_retention", "heartbeat", "refresh_measures", "send_due_messages", "send_message"]
+__all__ = [
+    "apply_retention",
+    "heartbeat",
+    "recount_measures",
+    "refresh_measures",
+    "send_due_messages",
+    "send_message",
+]
 
 HEARTBEAT = "heartbeat"
 
@@ -28,6 +35,14 @@ def apply_retention():
 
 @shared_task(ignore_result=True)
 def refresh_measures():
-    """Keep the dashboard's cached figures fresh, so its pages answer from the cache."""
-    refresh_cached_figures()
+    """Recount the dashboard's open months and those a change has moved, so its pages read
+    current stored figures (peersupport.dashboard.stored)."""
+    refresh_figures()
     record_job_run("refresh_measures")
+
+
+@shared_task(ignore_result=True)
+def recount_measures():
+    """Recount every stored month of the dashboard's figures, once a night."""
+    recount_every_month()
+    record_job_run("recount_measures")

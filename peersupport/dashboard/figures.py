@@ -342,14 +342,3 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
     for item in series:
         item.as_at = queries.as_at
     return series
-
-
-REFRESHED_PERIODS = (12, 24)
-
-
-def refresh_cached_figures() -> int:
-    """Count the figures of the usual periods afresh, before the cached ones expire (Celery
-    beat runs this more often than CACHE_SECONDS), so no visitor waits for a cold count."""
-    for months in REFRESHED_PERIODS:
-        build(Filters.last(months), refresh=True)
-    return len(REFRESHED_PERIODS)

@@ -20,6 +20,8 @@ KINDS = {FAMILIES: [PersonKind.FAMILY, PersonKind.SERVICE_USER], STAFF: [PersonK
 SURVEY_GROUPS = {FAMILIES: ["family", "service_user"], STAFF: ["staff"]}
 
 
+MONTHS_OFFERED = 60  # how far back a view may go: the months the figures are stored for
+
 # Months -----------------------------------------------------------------------------------------
 
 

@@ -1,15 +1,14 @@
 """The queries behind the measures: each counted once by the database, by calendar month in
 UK time (TruncMonth in Europe/London; Count and Sum with a filter), never by looping over
-people or contacts in Python, and kept in the cache for CACHE_SECONDS. The number of queries
-and the rows they return depend on the months, organisations and services, not on how many
-people there are."""
+people or contacts in Python, and stored month by month (peersupport.dashboard.stored). The
+number of queries and the rows they return depend on the months, organisations and services,
+not on how many people there are."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from feedback.models import Answer
 from incidents.models import AffectedPerson, Consent, PersonKind
+from peersupport.dashboard import stored
 from peersupport.dashboard.cells import Row
 from peersupport.dashboard.cohort import (
     MAY_OFFER,
@@ -42,7 +42,6 @@ from peersupport.dashboard.cohort import (
 )
 from peersupport.dashboard.filters import (
     FAMILIES,
-    KINDS,
     STAFF,
     SURVEY_GROUPS,
     UK,
@@ -102,18 +101,6 @@ def _people(prefix: str = "") -> Q:
     return Q(**{f"{prefix}consent_to_contact": Consent.GIVEN, f"{prefix}do_not_contact": False})
 
 
-def _chosen(filters: Filters, prefix: str = "") -> Q:
-    """The people in the organisation, service and group chosen."""
-    q = Q()
-    if filters.organisation_id:
-        q &= Q(**{f"{prefix}organisation_id": filters.organisation_id})
-    if filters.service_id:
-        q &= Q(**{f"{prefix}review__service_id": filters.service_id})
-    if filters.group:
-        q &= Q(**{f"{prefix}kind__in": KINDS[filters.group]})
-    return q
-
-
 def _timed() -> Q:
     """The people a wait is timed for: those offered, and those who may still be offered."""
     return Q(told_at__isnull=False) | Q(consent_to_contact__in=MAY_OFFER, do_not_contact=False)
@@ -147,6 +134,22 @@ def _median(bins) -> float:
     return sum(found) / len(found)
 
 
+def _medians(bins: list[Row], filters: Filters) -> dict[date, float]:
+    """Each month's median in the view chosen, from counts of people by value in each cell
+    (organisation, service, group, value)."""
+    by_month = defaultdict(list)
+    for row in bins:
+        org, service, group, value = row.key
+        if (
+            (filters.organisation_id and org != filters.organisation_id)
+            or (filters.service_id and service != filters.service_id)
+            or (filters.group and group != filters.group)
+        ):
+            continue
+        by_month[row.month].append((value, row.counts["people"]))
+    return {month: _median(values) for month, values in by_month.items()}
+
+
 OUTCOME_CODES = [
     "satisfaction",
     "engage_with_review",
@@ -156,52 +159,55 @@ OUTCOME_CODES = [
 ]
 
 
-CACHE_SECONDS = 5 * 60
-CACHE_VERSION = 3
+CACHE_SECONDS = 5 * 60  # how long what suppression publishes is kept (figures.published_for)
+CACHE_VERSION = 4
 
 
-def _shared(method=None, *, by_view: bool = False):
-    """A query's result, kept in the cache for CACHE_SECONDS: the figures are the same for
-    every filter (each cell is counted), so changing the filters reads them from there. A
-    result that depends on the view (`by_view`) is kept for that view."""
+def _stored(method):
+    """A query counted one calendar month at a time and kept (peersupport.dashboard.stored):
+    the figures are the same for every filter (each cell is counted), so a view reads the
+    months it shows from there, counting only a month never counted before."""
+    name = method.__name__
+    assert name in stored.QUERIES, name
 
-    def decorator(method):
-        name = method.__name__
+    def get(self):
+        if name not in self._results:
+            self._results[name] = self._read(name, method)
+        return self._results[name]
 
-        def get(self):
-            if name not in self._results:
-                key = self._key(name, by_view)
-                found = None if self.refresh else cache.get(key)
-                if found is None:
-                    found = (timezone.now(), method(self))
-                    cache.set(key, found, CACHE_SECONDS)
-                self.as_at = found[0] if self.as_at is None else min(self.as_at, found[0])
-                self.stamps[name] = found[0]
-                self._results[name] = found[1]
-            return self._results[name]
-
-        get.__doc__ = method.__doc__
-        return property(get)
-
-    return decorator(method) if method is not None else decorator
+    get.__doc__ = method.__doc__
+    get.__wrapped__ = method
+    return property(get)
 
 
 class Queries:
-    """The queries behind the measures, each run once however many measures read it."""
+    """The queries behind the measures, each read once however many measures read it."""
 
     def __init__(self, filters: Filters, *, refresh: bool = False):
         self.filters = filters
-        self.refresh = refresh  # count afresh and replace what the cache holds
+        self.refresh = refresh  # count the months afresh and store them
+        self.began = timezone.now()  # before any count: a later change marks what it moves
         self.as_at: datetime | None = None  # when the oldest figure used was counted
-        self.stamps: dict[str, datetime] = {}  # when each result used was counted
+        self.stamps: dict[str, tuple] = {}  # when each month of each result was counted
         self._results = {}
+        self._stored = None
 
-    def _key(self, name: str, by_view: bool) -> str:
-        f = self.filters
-        key = f"peersupport.measures:{CACHE_VERSION}:{name}:{f.first_month}:{f.last_month}"
-        if by_view:
-            key += f":{f.organisation_id}:{f.service_id}:{f.group}"
-        return key
+    def _read(self, name: str, method):
+        months = self.filters.months
+        if self._stored is None:
+            self._stored = {} if self.refresh else stored.read(months)
+        missing = [month for month in months if (name, month) not in self._stored]
+        if missing:
+            counted = count(name, missing)
+            stored.store(name, counted, self.began)
+            for month, result in counted.items():
+                self._stored[(name, month)] = (self.began, result)
+        found = [self._stored[(name, month)] for month in months]
+        stamps = tuple(at for at, _ in found)
+        if stamps:
+            self.as_at = min((*stamps, self.as_at or stamps[0]))
+        self.stamps[name] = stamps
+        return stored.merge([result for _, result in found])
 
     def _cohort(self, filters: Filters | None = None):
         """The people logged in the months shown (the cohort: the month of `created_at`), each
@@ -214,7 +220,7 @@ class Queries:
             told_days=working_days("created_at", "told_at", NATION, years_for(filters))
         )
 
-    @_shared
+    @_stored
     def cohort(self) -> list[Row]:
         """People logged in each month and, as of the end of each one's window (WINDOW_DAYS
         working days after being logged), whether they were offered a supporter and, if not,
@@ -246,31 +252,26 @@ class Queries:
             ),
         )
 
-    @_shared(by_view=True)
-    def days_to_offer(self) -> dict[date, float]:
-        """The median working days from being logged to being offered, in the view chosen,
-        counting the people still waiting at the length of their wait so far (as survival
-        is read). People the team may not contact now, and never offered, are not waiting."""
+    @_stored
+    def wait_bins(self) -> list[Row]:
+        """How many people waited how many working days from being logged to being offered,
+        in each cell: the people still waiting at the length of their wait so far (as
+        survival is read). People the team may not contact now, and never offered, are not
+        waiting. The median for a view is worked out from these (`days_to_offer`)."""
         now = timezone.now()
         waiting = working_days("created_at", "now_", NATION, years_for(self.filters, now.year))
         people = (
-            self._cohort()
-            .filter(_chosen(self.filters))
-            .annotate(now_=Value(now, output_field=DateTimeField()))
-            .filter(_timed())
+            self._cohort().annotate(now_=Value(now, output_field=DateTimeField())).filter(_timed())
         )
-        histogram = (
-            people.order_by()
-            .annotate(month_=_month("created_at"), wait_=Coalesce(F("told_days"), waiting))
-            .values("month_", "wait_")
-            .annotate(people_=Count("pk"))
-        )
-        by_month = defaultdict(list)
-        for row in histogram:
-            by_month[as_date(row["month_"])].append((row["wait_"], row["people_"]))
-        return {month: _median(bins) for month, bins in by_month.items()}
+        dims = {**_person_dims(""), "value_": Coalesce(F("told_days"), waiting)}
+        return _rows(people, _month("created_at"), dims, people=Count("pk"))
 
-    @_shared
+    @property
+    def days_to_offer(self) -> dict[date, float]:
+        """The median working days from being logged to being offered, in the view chosen."""
+        return _medians(self.wait_bins, self.filters)
+
+    @_stored
     def offers(self) -> list[Row]:
         """People first offered a supporter in each month, and how many of them accepted: on
         any offer, so an acceptance after a reassignment counts and a second offer to the
@@ -296,7 +297,7 @@ class Queries:
             accepted=Count("pk", filter=Q(Exists(accepted))),
         )
 
-    @_shared
+    @_stored
     def answered(self) -> list[Row]:
         """Offers answered in each month, and how many of them were declined."""
         answered = SupportOffer.objects.filter(
@@ -325,7 +326,7 @@ class Queries:
             .filter(_status_reached(OfferStatus.ACCEPTED, OfferStatus.ACTIVE))
         )
 
-    @_shared
+    @_stored
     def ended(self) -> list[Row]:
         """People whose support ended in each month, by the tier they reached: each person
         once, at the highest tier (a person whose support ended twice in the month, the
@@ -343,11 +344,11 @@ class Queries:
             row.counts["peer_only"] = row.counts["ended"] - row.counts["specialist"]
         return rows
 
-    @_shared(by_view=True)
-    def contacts_per_person(self) -> dict[date, float]:
-        """The median number of contacts of the people whose support ended, in the view
-        chosen: a count of people by number of contacts, month by month. A person's contacts
-        are those with this supporter and with the one they replaced, if any."""
+    @_stored
+    def contact_bins(self) -> list[Row]:
+        """How many people whose support ended had how many contacts, in each cell. A
+        person's contacts are those with this supporter and with the one they replaced, if
+        any. The median for a view is worked out from these (`contacts_per_person`)."""
 
         def contacts_of(offer):
             count = (
@@ -359,21 +360,19 @@ class Queries:
             )
             return Coalesce(Subquery(count), 0)
 
-        per_offer = contacts_of("pk") + contacts_of("previous_id")
-        histogram = (
-            self._ended()
-            .filter(_chosen(self.filters, "person__"))
-            .order_by()
-            .annotate(month_=_month("closed_at"), contacts_=per_offer)
-            .values("month_", "contacts_")
-            .annotate(people_=Count("pk"))
-        )
-        by_month = defaultdict(list)
-        for row in histogram:
-            by_month[as_date(row["month_"])].append((row["contacts_"], row["people_"]))
-        return {month: _median(bins) for month, bins in by_month.items()}
+        dims = {
+            **_person_dims("person__"),
+            "value_": contacts_of("pk") + contacts_of("previous_id"),
+        }
+        return _rows(self._ended(), _month("closed_at"), dims, people=Count("pk"))
 
-    @_shared
+    @property
+    def contacts_per_person(self) -> dict[date, float]:
+        """The median number of contacts of the people whose support ended, in the view
+        chosen, month by month."""
+        return _medians(self.contact_bins, self.filters)
+
+    @_stored
     def contacts(self) -> list[Row]:
         """Contacts in each month, and the people they were with."""
         contacts = Contact.objects.filter(
@@ -387,7 +386,7 @@ class Queries:
             people=Count("offer__person", distinct=True),
         )
 
-    @_shared
+    @_stored
     def answers(self) -> dict[str, list[Row]]:
         """Affected people's survey answers (never supporters'), question by question: how
         many, how many 4 or 5, how many 1 or 2. "Don't know" (6) is left out."""
@@ -440,13 +439,23 @@ class Queries:
             coping=Count("pk", filter=Q(coping__gte=4)),
         )
 
-    @_shared
+    @_stored
     def checkins(self) -> tuple[list[Row], list[Row]]:
         """Supporters' latest wellbeing check-in in each month: in all, and by the
         organisations they serve."""
         return self._checkins({}), self._checkins({"org_": F("supporter__organisations")})
 
-    @_shared
+    @_stored
     def supporters(self) -> tuple[list[Row], list[Row]]:
         """The supporters, month by month: in all, and by the organisations they serve."""
         return supporter_snapshot(self.filters)
+
+
+def count(name: str, months: list[date]) -> dict[date, object]:
+    """One stored query counted afresh for these months, month by month: a query for each run
+    of consecutive months."""
+    method = getattr(Queries, name).fget.__wrapped__
+    found = {}
+    for first, last in stored.runs(months):
+        found |= stored.split(method(Queries(Filters(first, last))), months)
+    return {month: found[month] for month in months}

@@ -24,13 +24,12 @@ from peersupport.dashboard import export, suppression
 from peersupport.dashboard.charts import Chart, Icon, chart_for, icon_for
 from peersupport.dashboard.definitions import COUNT, MEAN, MEDIAN, SECTIONS, SHARE
 from peersupport.dashboard.figures import Series, build
-from peersupport.dashboard.filters import GROUPS, Filters, add_months, this_month
-from peersupport.dashboard.queries import CACHE_SECONDS
+from peersupport.dashboard.filters import GROUPS, MONTHS_OFFERED, Filters, add_months, this_month
+from peersupport.dashboard.recount import REFRESH_MINUTES
 from peersupport.dashboard.spc import MINIMUM_POINTS, Improvement, PointType
 from peersupport.dashboard.survey_results import published_survey_counts
 from peersupport.roles import Role
 
-MONTHS_OFFERED = 60
 MAX_MONTHS = 36
 
 
@@ -340,7 +339,7 @@ def page_context(request, form, filters, forced, built) -> dict:
         "rounded_to": suppression.round_to(),
         "current_month": this_month(),
         "as_at": built[0].as_at if built else None,
-        "cache_minutes": CACHE_SECONDS // 60,
+        "refresh_minutes": REFRESH_MINUTES,
     }
 
 

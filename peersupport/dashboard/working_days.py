@@ -78,6 +78,22 @@ class _HolidaysTo(Func):
         sql.append("ELSE 0 END")
         return f"({' '.join(sql)})", params
 
+    def as_postgresql(self, compiler, connection, **extra):
+        """The same count by a binary search of the holidays' first minutes (width_bucket:
+        how many of the sorted bounds are at or before the moment), so the moment, often a
+        subquery itself, is written and worked out once per row rather than once per
+        holiday."""
+        moment_sql, moment_params = compiler.compile(self.source_expressions[0])
+        nation_sql, nation_params = compiler.compile(self.source_expressions[1])
+        sql, params = ["CASE"], []
+        for nation in Nation:
+            days = [uk_midnight(day) for day in _weekday_holidays(nation, self.years)]
+            if days:
+                sql.append(f"WHEN {nation_sql} = %s THEN width_bucket({moment_sql}, %s)")
+                params += [*nation_params, nation.value, *moment_params, days]
+        sql.append("ELSE 0 END")
+        return f"({' '.join(sql)})", params
+
 
 def working_days(start: str, end: str, nation_path: str, years):
     """Working days after the UK day of the moment `start` up to and including the UK day

@@ -117,12 +117,17 @@ class Timing:
         return self.median / statistics.median(self.login_ms)
 
 
-def time_page(browser: Browser, anonymous: Browser, label: str, path: str, runs: int) -> Timing:
-    """Each request to the page follows one to the login page, so both see the same machine."""
+def time_page(
+    browser: Browser, anonymous: Browser, label: str, path: str, runs: int, before=None
+) -> Timing:
+    """Each request to the page follows one to the login page, so both see the same machine.
+    `before` runs before each timed request (emptying the cache, say)."""
     timing = Timing(label, path)
     browser.get(path)  # warm: the first request of a worker imports templates
     for _ in range(runs):
         timing.login_ms.append(anonymous.get("/accounts/login/").ms)
+        if before is not None:
+            before()
         answer = browser.get(path)
         timing.ms.append(answer.ms)
         timing.status = answer.status
