@@ -25,6 +25,7 @@ from peersupport.dashboard.cells import ANY
 from peersupport.dashboard.definitions import BY_SLUG, MEASURES, SHARE
 from peersupport.dashboard.figures import build
 from peersupport.dashboard.filters import FAMILIES, STAFF, Filters
+from peersupport.dashboard.measure import SECTIONS
 from peersupport.dashboard.models import MonthlyFigures
 from peersupport.dashboard.views import SIGNALS
 from peersupport.roles import Role
@@ -783,8 +784,11 @@ def test_the_csv_matches_the_table(world, manager_client):
     query = "period=custom&from_month=2025-01&to_month=2025-05"
     page = manager_client.get(f"{reverse('dashboard')}?{query}")
     assert page.status_code == 200
+    # Every month's figures are on the measure's own page.
     tables = Tables()
-    tables.feed(page.content.decode())
+    for measure in MEASURES:
+        shown = manager_client.get(f"{reverse('dashboard_measure', args=[measure.slug])}?{query}")
+        tables.feed(shown.content.decode())
     download = manager_client.get(f"{reverse('dashboard_csv')}?{query}")
     assert download.status_code == 200
     assert download["Content-Type"].startswith("text/csv")
@@ -840,11 +844,21 @@ def test_the_csv_matches_the_table(world, manager_client):
 
 
 def test_every_measure_is_on_the_page_with_its_explanation(world, manager_client):
-    page = manager_client.get(reverse("dashboard")).content.decode()
+    pages = {
+        section: manager_client.get(reverse("dashboard"), {"section": section}).content.decode()
+        for section in SECTIONS
+    }
     for measure in MEASURES:
-        assert measure.name in page
-        assert f'id="measure-{measure.slug}"' in page
-    assert "How this is calculated" in page
+        shown = pages[measure.section]
+        assert measure.name in shown
+        assert f'id="measure-{measure.slug}"' in shown
+        # Its months and definition are a link away, on its own page.
+        assert reverse("dashboard_measure", args=[measure.slug]) in shown
+        for section, other in pages.items():
+            assert section == measure.section or f'id="measure-{measure.slug}"' not in other
+    # The page opens on the process measures.
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    assert 'id="measure-offered"' in page and 'id="measure-satisfaction"' not in page
     # No data yet: nothing can be charted, and each chart says so.
     assert f"Fewer than {spc.MINIMUM_POINTS} months charted" in page
     assert "No month can be charted yet." in page
@@ -868,8 +882,9 @@ def test_managers_see_aggregates_only(world, manager_client):
         minutes=30,
         note="Talked about the inquest",
     )
-    for url in (reverse("dashboard"), reverse("dashboard_csv")):
-        body = manager_client.get(url + "?period=24").content.decode()
+    sections = [f"{reverse('dashboard')}?section={section}&" for section in SECTIONS]
+    for url in (*sections, f"{reverse('dashboard_csv')}?"):
+        body = manager_client.get(url + "period=24").content.decode()
         assert "Margaret" not in body and "Okonjo" not in body
         assert "Talked about" not in body
         assert "/people/" not in body and "/reviews/" not in body

@@ -70,3 +70,46 @@ def test_the_benchmark_server_reports_each_pages_queries(monkeypatch):
 
     assert bench_wsgi.application(environ, start_response) == [b"ok"]
     assert headers["X-Bench-Queries"] == "2"
+
+
+def test_every_section_of_the_dashboard_stays_under_150_kb_with_more_organisations_and_months(
+    client_for, manager_user, review
+):
+    """The longest span the filters allow (MAX_MONTHS), every month charted, and many
+    organisations with their services in the filters: each section still under the limit."""
+    from django.core.cache import cache
+
+    from peersupport.dashboard.definitions import MEASURES
+    from peersupport.dashboard.filters import Filters
+    from peersupport.dashboard.measure import SECTIONS
+    from peersupport.dashboard.views import MAX_MONTHS
+    from tests.dashboard_data import months_of_support
+    from tests.factories import OrganisationFactory, ServiceFactory
+
+    cache.clear()
+    months_of_support(review, MAX_MONTHS)
+    for _ in range(40):
+        organisation = OrganisationFactory()
+        for _ in range(3):
+            ServiceFactory(organisation=organisation)
+    months = Filters.last(MAX_MONTHS)
+    client = client_for(manager_user)
+    charts = 0
+    for section in SECTIONS:
+        response = client.get(
+            reverse("dashboard"),
+            {
+                "section": section,
+                "period": "custom",
+                "from_month": f"{months.first_month:%Y-%m}",
+                "to_month": f"{months.last_month:%Y-%m}",
+            },
+        )
+        page = response.content.decode()
+        assert response.context["filters"] == months
+        shown = [m for m in MEASURES if m.section == section]
+        assert page.count('class="app-dashboard__measure"') == len(shown)
+        assert '<figure class="app-dashboard__chart' in page, section
+        assert len(response.content) < PAGE_LIMIT, (section, len(response.content))
+        charts += page.count('<figure class="app-dashboard__chart')
+    assert charts >= 14  # everything the data charts: so the pages were weighed with charts

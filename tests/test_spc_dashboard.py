@@ -205,12 +205,7 @@ def contacts_for_24_months(review):
 
 
 def _contacts_view(response):
-    return next(
-        view
-        for section in response.context["sections"]
-        for view in section["measures"]
-        if view.measure.slug == CONTACTS.slug
-    )
+    return next(view for view in response.context["measures"] if view.measure.slug == CONTACTS.slug)
 
 
 @pytest.mark.django_db

@@ -278,7 +278,9 @@ def _limits(series: Series) -> str:
     return text + "."
 
 
-def _view(series: Series) -> MeasureView:
+def _view(series: Series, table: bool = True) -> MeasureView:
+    """The measure in words; `table=False` leaves out its months' rows (the dashboard links
+    to them on the measure's page)."""
     xmr = series.chart
     charted = xmr is not None and xmr.points
     headline, detail = _headline(series) if series.applicable else ("", "")
@@ -289,7 +291,9 @@ def _view(series: Series) -> MeasureView:
         assurance=icon_for(xmr.assurance) if charted else None,
         direction=DIRECTIONS[series.measure.improvement],
         columns=COLUMNS[series.measure.kind],
-        rows=[_row(series, index, figures) for index, figures in enumerate(series.months)],
+        rows=[_row(series, index, figures) for index, figures in enumerate(series.months)]
+        if table
+        else [],
         headline=headline,
         headline_detail=detail,
         limits=_limits(series) if charted else "",
@@ -312,18 +316,52 @@ def _described(filters, organisations):
     }
 
 
+def _sections(request, chosen: str) -> list[dict]:
+    """The dashboard's sections as links that keep the filters, the chosen one marked."""
+    sections = []
+    for slug, title in SECTIONS.items():
+        query = request.GET.copy()
+        query["section"] = slug
+        sections.append(
+            {"slug": slug, "title": title, "query": query.urlencode(), "current": slug == chosen}
+        )
+    return sections
+
+
 @role_required(Role.MANAGER, Role.TEAM, Role.ADMINISTRATOR)
 def dashboard(request):
-    """Every process, outcome and balancing measure, month by month."""
+    """One section of measures at a time (process, outcome, balancing, how support went), each
+    with its latest figure, icons and chart. Every month's figures and the definition are on
+    the measure's own page: the page stays small however many months are shown."""
     form, filters, forced = _filters(request)
+    chosen = request.GET.get("section", "")
+    if chosen not in SECTIONS:
+        chosen = next(iter(SECTIONS))
     built = build(filters)
-    views = [_view(series) for series in built]
-    sections = [
-        {"slug": slug, "title": title, "measures": [v for v in views if v.measure.section == slug]}
-        for slug, title in SECTIONS.items()
-    ]
+    views = [_view(series, table=False) for series in built if series.measure.section == chosen]
+    sections = _sections(request, chosen)
+    index = next(i for i, section in enumerate(sections) if section["current"])
     context = page_context(request, form, filters, forced, built)
-    return render(request, "peersupport/dashboard.html", {**context, "sections": sections})
+    return render(
+        request,
+        "peersupport/dashboard.html",
+        {
+            **context,
+            "query": _without(request, "section"),
+            "sections": sections,
+            "section": sections[index],
+            "previous_section": sections[index - 1] if index else None,
+            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+            "measures": views,
+        },
+    )
+
+
+def _without(request, name: str) -> str:
+    """The page's query string without one parameter: the filters, for links to other pages."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def page_context(request, form, filters, forced, built) -> dict:

@@ -6,7 +6,7 @@ section of a supporter's person page).
 Tags
 * `{% contacts_for offer user as contacts %}`: the offer's contacts, newest first, each with
   `topic_labels` (the topics in words) and `readable_note`: the note if `user` may read it
-  behind the confidentiality wall (supporters.access.may_read_note), otherwise None.
+  behind the confidentiality wall (supporters.access.readable_contacts), otherwise None.
 * `{% character_count form.note 500 %}`: a textarea as the NHS.UK character count component,
   using the `nhsuk` crispy pack's field description, so hint, error and ARIA match the pack.
 
@@ -20,7 +20,7 @@ import re
 from django import template
 
 from peersupport.templatetags.nhsuk import nhsuk_field
-from supporters.access import may_read_note
+from supporters.access import readable_contacts
 from supporters.models import Topic
 from supporters.practice.forms import AGREEMENT_WORDS
 
@@ -37,9 +37,12 @@ def contacts_for(offer, user) -> list:
             "signposted_to"
         )
     )
+    # The wall asked once for the offer's contacts, not once a contact (an N+1 on a long
+    # support): the same rule as may_read_note.
+    readable = set(readable_contacts(user).filter(offer=offer).values_list("pk", flat=True))
     for contact in contacts:
         contact.topic_labels = [_TOPIC_LABELS.get(topic, topic) for topic in contact.topics]
-        contact.readable_note = contact.note if may_read_note(user, contact) else None
+        contact.readable_note = contact.note if contact.pk in readable else None
     return contacts
 
 
