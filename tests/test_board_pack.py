@@ -17,7 +17,7 @@ from peersupport.dashboard.filters import Filters, add_months, this_month
 from peersupport.dashboard.leadership import BUSINESS_CASE, business_case
 from peersupport.models import ChartEvent, ChartEventKind
 from supporters.models import Contact
-from tests.browser.test_dashboard import _twelve_months_of_support
+from tests.dashboard_data import months_of_support
 from tests.factories import AffectedPersonFactory, SupportOfferFactory
 
 SUMMARY_LIMIT = 150_000
@@ -26,7 +26,7 @@ SUMMARY_LIMIT = 150_000
 @pytest.fixture
 def figures(db, review):
     cache.clear()
-    _twelve_months_of_support(review)
+    months_of_support(review)
     return review
 
 

@@ -143,3 +143,30 @@ def test_months_are_counted_in_runs(months):
     covered = [m for first, last in runs for m in sorted(months) if first <= m <= last]
     assert covered == sorted(months)
     assert len(runs) == (1 if months == [FEB] else 2)
+
+
+def test_what_suppression_published_is_kept_until_a_month_it_protects_is_recounted(
+    world, monkeypatch
+):
+    from django.core.cache import cache
+
+    from peersupport.dashboard import figures
+    from peersupport.dashboard.filters import Filters
+
+    _grow(world, 20, random.Random(9))
+    calls = []
+    real = figures.publish
+    monkeypatch.setattr(figures, "publish", lambda *a: calls.append(1) or real(*a))
+    first = figures.build(Filters(JAN, JUN))
+    cache.clear()
+    again = figures.build(Filters(JAN, JUN, organisation_id=world.england.pk))
+    assert len(calls) == 1  # from the database, for another organisation's view too
+    shown = [[m.numerator.text for m in s.months] for s in first]
+    assert shown == [[m.numerator.text for m in s.months] for s in figures.build(Filters(JAN, JUN))]
+    assert again[0].months  # the view was built
+    later = time_machine.travel(at(2025, 6, 16, 9, 5), tick=False)
+    with later:
+        refresh_figures()  # recounts June: what protected the old June is not reused
+        cache.clear()
+        figures.build(Filters(JAN, JUN))
+    assert len(calls) == 1 + 2 + 1  # the refresh job published its two views, then ours anew

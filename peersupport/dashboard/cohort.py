@@ -7,6 +7,7 @@ a closed month."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -76,6 +77,7 @@ def years_for(filters: Filters, *more: int) -> tuple[int, ...]:
     return tuple(range(filters.first_month.year - 2, max((filters.last_month.year, *more)) + 2))
 
 
+@lru_cache(maxsize=256)
 def window_closes(month: date) -> date:
     """The last day of a cohort's window: WINDOW_DAYS working days after the month's last
     day (the latest of the nations). Until it has passed, the month is provisional."""

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from peersupport.dashboard import spc, suppression
+from peersupport.dashboard import spc, stored, suppression
 from peersupport.dashboard.cells import ANY, Counts, partitions, roll_up
 from peersupport.dashboard.cohort import PARTS, SUMS, window_closes
 from peersupport.dashboard.definitions import (
@@ -38,6 +38,7 @@ from peersupport.dashboard.definitions import (
     Measure,
 )
 from peersupport.dashboard.filters import UK, Filters
+from peersupport.dashboard.models import PublishedFigures
 from peersupport.dashboard.queries import CACHE_SECONDS, CACHE_VERSION, Queries
 from peersupport.models import ChartEvent, ChartEventKind
 
@@ -297,33 +298,83 @@ def _cells(counts: Counts) -> dict:
     return roll_up(counts.parts) if counts.cells is None else counts.cells
 
 
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _published_json(published: dict) -> list:
+    return [
+        [name, month.isoformat(), list(key), value]
+        for (name, month, key), value in published.items()
+    ]
+
+
+def _published_from(rows: list) -> dict:
+    return {
+        (name, date.fromisoformat(month), tuple(key)): value for name, month, key, value in rows
+    }
+
+
 def published_for(measures: list[Measure], counts: dict, filters: Filters, stamps) -> dict:
-    """`publish`, kept in the cache beside the counts it protects: working out what to
-    withhold takes seconds at scale. The key names the very query results used (when each
-    was counted, `stamps`), so a recount is never published from an older protection."""
-    digest = hashlib.sha256(
-        repr(
-            (
-                filters,
-                [m.slug for m in measures],
-                suppression.counts_up_to(),
-                suppression.round_to(),
-                sorted(stamps.items()),
-            )
-        ).encode()
-    ).hexdigest()
-    key = f"peersupport.published:{CACHE_VERSION}:{digest}"
+    """`publish`, kept in the cache and the database beside the figures it protects: working
+    out what to withhold takes about a second at scale. It is the same for every organisation,
+    service and group (every cell is protected together), so it is kept for the months and the
+    measures. It is used only for the very figures it protected (`stamps`: when each month of
+    each was counted), so a recount is never published from an older protection."""
+    view = _digest(
+        filters.first_month,
+        filters.last_month,
+        [m.slug for m in measures],
+        suppression.counts_up_to(),
+        suppression.round_to(),
+    )
+    protected = _digest(sorted(stamps.items()))
+    key = f"peersupport.published:{CACHE_VERSION}:{view}:{protected}"
     published = cache.get(key)
-    if published is None:
+    if published is not None:
+        return published
+    kept = PublishedFigures.objects.filter(view=view, counts=protected).first()
+    if kept is not None:
+        published = _published_from(kept.published)
+    else:
         cells = {slug: _cells(found) for slug, found in counts.items()}
         published = publish(measures, cells)
-        cache.set(key, published, CACHE_SECONDS)
+        PublishedFigures.objects.update_or_create(
+            view=view, defaults={"counts": protected, "published": _published_json(published)}
+        )
+    cache.set(key, published, CACHE_SECONDS)
     return published
 
 
+def _series_key(filters: Filters, measures, events: dict) -> str:
+    """What a view's series depend on: the filters and measures, the stored figures read (when
+    each month was counted), the rebases and notes, suppression's settings and today (which
+    months are provisional)."""
+    return "peersupport.series:" + _digest(
+        CACHE_VERSION,
+        filters,
+        [m.slug for m in measures],
+        stored.fingerprint(filters.months),
+        sorted(
+            (slug, [(i, e.pk, e.on, e.kind, e.reason) for i, e in found])
+            for slug, found in events.items()
+        ),
+        suppression.counts_up_to(),
+        suppression.round_to(),
+        timezone.localdate(timezone.now(), UK),
+    )
+
+
 def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Series]:
-    """Every measure's monthly series for these filters, from a dozen shared queries."""
+    """Every measure's monthly series for these filters, from a dozen shared queries, kept in
+    the cache for the very stored figures they were made from (`_series_key`)."""
     measures = MEASURES if measures is None else measures
+    events = chart_events(filters)
+    key = _series_key(filters, measures, events)
+    kept = None if refresh else cache.get(key)
+    if kept is not None:
+        by_slug = {measure.slug: measure for measure in measures}
+        return [replace(item, measure=by_slug[item.measure]) for item in kept]
     queries = Queries(filters, refresh=refresh)
     postgresql = connection.vendor == "postgresql"
     # One snapshot for every count, on PostgreSQL only: SQLite's transactions here begin
@@ -332,7 +383,6 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
         related = _related(measures)
         counts = {measure.slug: measure.fetch(queries) for measure in related}
     published = published_for(related, counts, filters, queries.stamps)
-    events = chart_events(filters)
     series = [
         _series(measure, filters, counts[measure.slug], published, events.get(measure.slug, ()))
         if measure.applies_to(filters)
@@ -341,4 +391,6 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
     ]
     for item in series:
         item.as_at = queries.as_at
+    frozen = [replace(item, measure=item.measure.slug) for item in series]
+    cache.set(_series_key(filters, measures, events), frozen, CACHE_SECONDS)
     return series

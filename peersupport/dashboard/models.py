@@ -26,3 +26,22 @@ class MonthlyFigures(models.Model):
 
     def __str__(self):
         return f"{self.query}, {self.month:%B %Y}"
+
+
+class PublishedFigures(models.Model):
+    """What suppression published for one run of months and set of measures
+    (peersupport.dashboard.figures.published_for): working out what to withhold takes about a
+    second at scale, whatever the number of people, so it is kept with the stored figures it
+    protects. `counts` names those figures (when each month was counted): a recount makes a
+    new protection, never a reuse of an older one."""
+
+    view = models.CharField(max_length=64, unique=True)
+    counts = models.CharField(max_length=64)
+    published = models.JSONField()
+    made_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "published figures"
+
+    def __str__(self):
+        return f"Published figures {self.view[:8]}"

@@ -10,6 +10,7 @@ made by the same queries whichever way, so a rebuild and the marks agree (tests 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -103,6 +104,14 @@ def read(months: list[date]) -> dict[tuple[str, date], tuple[datetime, object]]:
         "query", "month", "counted_at", "result"
     )
     return {(query, month): (at, decode(result, month)) for query, month, at, result in rows}
+
+
+def fingerprint(months: list[date]) -> str:
+    """Which counts of these months are stored, and when each was counted: it changes when
+    any of them is recounted."""
+    rows = MonthlyFigures.objects.filter(month__in=months).order_by("query", "month")
+    found = rows.values_list("query", "month", "counted_at")
+    return hashlib.sha256(repr(list(found)).encode()).hexdigest()
 
 
 def store(query: str, results: dict[date, object], counted_at: datetime) -> None:
