@@ -175,6 +175,7 @@ class Series:
     applicable: bool = True
     as_at: datetime | None = None  # when its figures were counted
     events: tuple = ()  # (index of the month, ChartEvent): rebases and notes in these months
+    key: str = ""  # names everything the series were made from (_series_key): for the cache
 
     @property
     def latest(self) -> MonthFigures | None:
@@ -389,8 +390,8 @@ def build(filters: Filters, measures=None, *, refresh: bool = False) -> list[Ser
         else Series(measure, filters, [], None, applicable=False)
         for measure in measures
     ]
+    key = _series_key(filters, measures, events)  # with the months it has just counted
     for item in series:
-        item.as_at = queries.as_at
-    frozen = [replace(item, measure=item.measure.slug) for item in series]
-    cache.set(_series_key(filters, measures, events), frozen, CACHE_SECONDS)
+        item.as_at, item.key = queries.as_at, key
+    cache.set(key, [replace(item, measure=item.measure.slug) for item in series], CACHE_SECONDS)
     return series

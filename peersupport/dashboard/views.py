@@ -278,15 +278,15 @@ def _limits(series: Series) -> str:
     return text + "."
 
 
-def _view(series: Series, table: bool = True) -> MeasureView:
+def _view(series: Series, table: bool = True, chart: bool = True) -> MeasureView:
     """The measure in words; `table=False` leaves out its months' rows (the dashboard links
-    to them on the measure's page)."""
+    to them on the measure's page), `chart=False` its chart (the summary shows none)."""
     xmr = series.chart
     charted = xmr is not None and xmr.points
     headline, detail = _headline(series) if series.applicable else ("", "")
     return MeasureView(
         series=series,
-        chart=chart_for(series) if series.applicable else None,
+        chart=chart_for(series) if chart and series.applicable else None,
         variation=icon_for(xmr.variation) if charted else None,
         assurance=icon_for(xmr.assurance) if charted else None,
         direction=DIRECTIONS[series.measure.improvement],

@@ -67,21 +67,24 @@ def _summary_row(view: MeasureView) -> SummaryRow:
     return SummaryRow(view, mean, "" if target is None else series.format(target))
 
 
-def _figures(request, form_class=DashboardFilterForm):
-    """The filter form, the filters, and every measure as the page shows it."""
+def _figures(request, form_class=DashboardFilterForm, *, charts: bool = True):
+    """The filter form, the filters, and every measure as the page shows it (with its chart
+    and months, unless `charts` is False)."""
     form, filters, forced = _filters(request, form_class)
     built = build(filters)
     context = page_context(request, form, filters, forced, built)
-    return {**context, "built": built, "views": [_view(series) for series in built]}
+    views = [_view(series, table=charts, chart=charts) for series in built]
+    return {**context, "built": built, "views": views}
 
 
 @role_required(*DASHBOARD_ROLES)
 @require_safe
 def summary(request):
     """Every measure on one page (one A4 landscape sheet when printed)."""
-    context = _figures(request)
+    context = _figures(request, charts=False)
+    built = context.pop("built")
     context["rows"] = [_summary_row(view) for view in context.pop("views")]
-    del context["built"]
+    context["figures_key"] = built[0].key if built else ""  # the table's fragment cache
     return render(request, "dashboard/summary.html", context)
 
 
