@@ -113,3 +113,35 @@ def test_every_section_of_the_dashboard_stays_under_150_kb_with_more_organisatio
         assert len(response.content) < PAGE_LIMIT, (section, len(response.content))
         charts += page.count('<figure class="app-dashboard__chart')
     assert charts >= 14  # everything the data charts: so the pages were weighed with charts
+
+
+def test_on_a_national_network_the_filters_list_only_the_chosen_organisations_services(
+    client_for, manager_user
+):
+    """1,200 services would weigh more than the page: past SERVICES_LISTED_UP_TO, the service
+    list is the chosen organisation's, and a service is chosen after its organisation."""
+    from peersupport.dashboard.views import SERVICES_LISTED_UP_TO
+    from tests.factories import OrganisationFactory, ServiceFactory
+
+    organisations = [OrganisationFactory() for _ in range(30)]
+    for organisation in organisations:
+        ServiceFactory.create_batch(40, organisation=organisation)
+    assert SERVICES_LISTED_UP_TO < 30 * 40
+    client = client_for(manager_user)
+    everyone = client.get(reverse("dashboard_summary"))
+    assert len(everyone.content) < PAGE_LIMIT
+    assert list(everyone.context["form"].fields["service"].queryset) == []
+    assert "Choose an organisation first, then its service" in everyone.content.decode()
+
+    first, other = organisations[0], organisations[1]
+    chosen = client.get(reverse("dashboard_summary"), {"organisation": first.pk})
+    listed = list(chosen.context["form"].fields["service"].queryset)
+    assert len(listed) == 40 and {s.organisation_id for s in listed} == {first.pk}
+    assert len(chosen.content) < PAGE_LIMIT
+
+    wrong = client.get(
+        reverse("dashboard_summary"),
+        {"organisation": first.pk, "service": other.services.first().pk},
+    )
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["service"]

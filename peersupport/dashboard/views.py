@@ -31,6 +31,7 @@ from peersupport.dashboard.survey_results import published_survey_counts
 from peersupport.roles import Role
 
 MAX_MONTHS = 36
+SERVICES_LISTED_UP_TO = 100
 
 
 def _month_choices():
@@ -82,12 +83,22 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisations = organisations
         self.fields["organisation"].queryset = organisations
-        self.fields["service"].queryset = Service.objects.filter(
-            organisation__in=organisations
-        ).select_related("organisation")
+        self.fields["service"].queryset = self._services(organisations)
         months = _month_choices()
         self.fields["from_month"].choices = [("", "Choose a month"), *months]
         self.fields["to_month"].choices = [("", "Choose a month"), *months]
+
+    def _services(self, organisations):
+        """Every service of the organisations, or, on a network with more than
+        SERVICES_LISTED_UP_TO of them (the list alone would outweigh the page), only the
+        chosen organisation's: choose an organisation first, then one of its services."""
+        services = Service.objects.filter(organisation__in=organisations)
+        if services.count() > SERVICES_LISTED_UP_TO:
+            chosen = self.data.get("organisation") if self.is_bound else None
+            chosen = chosen if chosen and str(chosen).isdigit() else None
+            services = services.filter(organisation_id=chosen)
+            self.fields["service"].help_text = "Choose an organisation first, then its service"
+        return services.select_related("organisation")
 
     def clean(self):
         data = super().clean()
