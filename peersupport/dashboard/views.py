@@ -6,6 +6,7 @@ Managers and administrators see every organisation; a team member sees their own
 """
 
 import csv
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -349,7 +350,12 @@ def dashboard(request):
     if chosen not in SECTIONS:
         chosen = next(iter(SECTIONS))
     built = build(filters)
-    views = [_view(series, table=False) for series in built if series.measure.section == chosen]
+
+    @functools.cache
+    def views():
+        """Drawn only when the page's cached HTML for these figures has gone."""
+        return [_view(series, table=False) for series in built if series.measure.section == chosen]
+
     sections = _sections(request, chosen)
     index = next(i for i, section in enumerate(sections) if section["current"])
     context = page_context(request, form, filters, forced, built)
@@ -364,6 +370,7 @@ def dashboard(request):
             "previous_section": sections[index - 1] if index else None,
             "next_section": sections[index + 1] if index + 1 < len(sections) else None,
             "measures": views,
+            "figures_key": built[0].key if built else "",
         },
     )
 
