@@ -159,6 +159,14 @@ class AffectedPerson(models.Model):
 
     class Meta:
         ordering = ["full_name", "id"]
+        # The work queue's people waiting, longest first: only those who may be contacted.
+        indexes = [
+            models.Index(
+                fields=["organisation", "created_at", "id"],
+                condition=Q(consent_to_contact="given", do_not_contact=False),
+                name="person_contactable_since",
+            )
+        ]
         verbose_name = "person affected"
         verbose_name_plural = "people affected"
 

@@ -166,6 +166,19 @@ class Review(models.Model):
             models.Index(
                 fields=["organisation", "-reported_date", "-id"], name="review_list_order"
             ),
+            # The work queue's deadlines, soonest first: only the open ones are indexed.
+            *[
+                models.Index(
+                    fields=["organisation", due, "reference"],
+                    condition=Q(**{f"{done}__isnull": True}),
+                    name=f"review_{name}_due",
+                )
+                for name, due, done in [
+                    ("candour", "candour_due_on", "candour_notified_on"),
+                    ("initial", "initial_report_due_on", "initial_report_sent_on"),
+                    ("report", "report_due_on", "report_sent_on"),
+                ]
+            ],
         ]
 
     def __str__(self):
@@ -265,6 +278,14 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        # The work queue's milestones this week: the open ones, by date.
+        indexes = [
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(completed_on__isnull=True),
+                name="milestone_open_due",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.due_on:%d %B %Y}"
