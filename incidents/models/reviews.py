@@ -166,6 +166,11 @@ class Review(models.Model):
             models.Index(
                 fields=["organisation", "-reported_date", "-id"], name="review_list_order"
             ),
+            # Who may see a review, to count the review list from the index alone.
+            models.Index(
+                fields=["organisation", "restricted", "lead_investigator", "id"],
+                name="review_visibility",
+            ),
             # The work queue's deadlines, soonest first: only the open ones are indexed.
             *[
                 models.Index(
