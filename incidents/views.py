@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -76,14 +76,7 @@ def review_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            q = data["q"].strip()
-            reviews = reviews.filter(
-                Q(reference__icontains=q)
-                | Q(steis_ref__icontains=q)
-                | Q(lfpse_ref__icontains=q)
-                | Q(datix_ref__icontains=q)
-                | Q(summary__icontains=q)
-            )
+            reviews = reviews.matching(data["q"].strip())
         if data["status"]:
             reviews = reviews.filter(status=data["status"])
         if data["service"]:
