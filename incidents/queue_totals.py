@@ -21,6 +21,7 @@ rows on the page.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -31,14 +32,20 @@ TOTALS_SECONDS = 10 * 60  # the longest a change made outside the signals goes u
 
 
 def generation() -> int:
-    return cache.get(GENERATION_KEY, 0)
+    """The current generation. When the cache has none (new, or evicted), a fresh one from the
+    clock, above any number used before, so totals kept under an old one are never read again."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)  # unless another request did
+        value = cache.get(GENERATION_KEY)
+    return value
 
 
 def _move_on() -> None:
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not in the cache yet (or evicted): any new value will do
-        cache.set(GENERATION_KEY, 1, timeout=None)
+    except ValueError:  # not in the cache (new, or evicted): start afresh
+        generation()
 
 
 def changed(**kwargs) -> None:
