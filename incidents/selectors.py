@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Window
+from django.core.paginator import Paginator
+from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from incidents import queue_totals
 from incidents.access import organisation_of
 from incidents.models import AffectedPerson, Milestone, Organisation, Review, SelfReferral
 from incidents.validators import display_phone
@@ -22,11 +25,27 @@ QUEUE_LIMIT = 25  # rows shown in each section of the work queue: the team works
 SECTIONS = ("concerns", "referrals", "waiting", "milestones", "contact_again", "reassign")
 
 
-def first_of(queryset, limit: int = QUEUE_LIMIT) -> tuple[list, int]:
-    """The first `limit` rows and how many there are in all, in one query (a window count):
-    a section of the work queue shows the same rows for ten people waiting or ten thousand."""
-    rows = list(queryset.annotate(total_in_queue=Window(Count("pk")))[:limit])
-    return rows, rows[0].total_in_queue if rows else 0
+def first_of(queryset, limit: int = QUEUE_LIMIT) -> list:
+    """The first `limit` rows: a section of the work queue shows the same rows for ten people
+    waiting or ten thousand, read from the top of an index where one matches its order."""
+    return list(queryset[:limit])
+
+
+class _CountOf(Subquery):
+    """How many rows a queryset has, as a scalar subquery: every section's total in one query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def count_all(organisation, querysets: dict) -> dict[str, int]:
+    """{name: how many rows} for each queryset, in one query however many there are."""
+    counts = {
+        f"count_{name}": _CountOf(queryset.order_by().values("pk"))
+        for name, queryset in querysets.items()
+    }
+    row = Organisation.objects.filter(pk=organisation.pk).values(**counts).get()
+    return {name: row[f"count_{name}"] for name in querysets}
 
 
 @dataclass(frozen=True)
@@ -44,24 +63,28 @@ DEADLINES = [
 ]
 
 
-def deadlines_due(
-    reviews, today: date, horizon: date, limit: int
-) -> tuple[list[DeadlineItem], int]:
-    """Open deadlines overdue or due by `horizon`, soonest first: the first `limit`, and the total.
-
-    Counted and limited in the database, one kind of deadline at a time, so the page costs the
-    same whether an organisation has ten open reviews or ten thousand.
-    """
-    items, total = [], 0
+def pending_deadlines(reviews, horizon: date) -> dict:
+    """{kind of deadline: open reviews with it overdue or due by `horizon`}."""
     open_reviews = reviews.open().only("id", "reference", "status", *[d for d, _, _ in DEADLINES])
-    for due, done, label in DEADLINES:
-        pending = open_reviews.filter(**{f"{due}__lte": horizon, f"{done}__isnull": True})
-        total += pending.count()
-        for review in pending.order_by(due, "reference")[:limit]:
+    return {
+        due: open_reviews.filter(**{f"{due}__lte": horizon, f"{done}__isnull": True})
+        for due, done, _ in DEADLINES
+    }
+
+
+def deadlines_due(pending: dict, today: date, limit: int) -> list[DeadlineItem]:
+    """Open deadlines overdue or due by the horizon, soonest first: the first `limit`.
+
+    Limited in the database, one kind of deadline at a time (counted with the queue's totals),
+    so the page costs the same whether an organisation has ten open reviews or ten thousand.
+    """
+    items = []
+    for due, _, label in DEADLINES:
+        for review in pending[due].order_by(due, "reference")[:limit]:
             due_on = getattr(review, due)
             items.append(DeadlineItem(review, label, due_on, due_on < today))
     items.sort(key=lambda item: (item.due_on, item.review.reference))
-    return items[:limit], total
+    return items[:limit]
 
 
 def people_waiting_for_a_supporter(user):
@@ -82,14 +105,19 @@ def people_waiting_for_a_supporter(user):
 
 
 def people_to_contact_again(user, today):
-    """People who asked to be contacted later, from the date they chose."""
+    """People who asked to be contacted later, from the date they chose.
+
+    "Not followed by another offer" is a NOT EXISTS rather than `next__isnull` (a left join
+    filtered on NULL), which PostgreSQL estimated at one row and so sorted every offer due
+    rather than reading the first from the index by date."""
+    followed = SupportOffer.objects.filter(previous=OuterRef("pk"))
     return (
         SupportOffer.objects.filter(
             person__in=AffectedPerson.objects.visible_to(user).with_contact_consent(),
             status=OfferStatus.LATER,
             contact_again_on__lte=today,
-            next__isnull=True,
         )
+        .filter(~Exists(followed))
         .exclude(person__offers__status__in=["needs_supporter", "offered", "accepted", "active"])
         .select_related("person", "person__review")
         .order_by("contact_again_on")
@@ -145,7 +173,7 @@ def work_queue_for(user, today: date | None = None) -> dict:
         .upcoming_between(week_start, week_start + timedelta(days=6))
         .select_related("review")
     )
-    deadlines, deadlines_total = deadlines_due(reviews, today, horizon, QUEUE_LIMIT)
+    pending = pending_deadlines(reviews, horizon)
     sections = {
         "concerns": open_concerns(user),
         "referrals": requests_for_support(user),
@@ -154,10 +182,30 @@ def work_queue_for(user, today: date | None = None) -> dict:
         "contact_again": people_to_contact_again(user, today),
         "reassign": reassignment_tasks(user),
     }
-    queue = {"deadlines": deadlines, "deadlines_total": deadlines_total}
+    queue = {"deadlines": deadlines_due(pending, today, QUEUE_LIMIT)}
     for name, queryset in sections.items():
-        queue[name], queue[f"{name}_total"] = first_of(queryset)
+        queue[name] = first_of(queryset)
+    totals = queue_totals.totals_for(
+        user,
+        organisation,
+        (today, horizon),
+        lambda: count_all(organisation, {**sections, **pending}),
+    )
+    for name in SECTIONS:
+        queue[f"{name}_total"] = queue_totals.at_least(totals[name], queue[name], QUEUE_LIMIT)
+    queue["deadlines_total"] = sum(totals[due] for due, _, _ in DEADLINES)
     return {**queue, "horizon": horizon, "limit": QUEUE_LIMIT}
+
+
+class ReviewPaginator(Paginator):
+    """Counts the reviews open to everyone in the organisation and the restricted ones apart:
+    PostgreSQL then counts the first (nearly all of them) from the review_visibility index
+    alone, where one count over both read every review (50 ms at 75,000 reviews)."""
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        return rows.filter(restricted=False).count() + rows.filter(restricted=True).count()
 
 
 def phone_numbers() -> list[dict]:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -28,7 +27,7 @@ from incidents.forms import (
 )
 from incidents.models import AffectedPerson, ConsentRecord, Milestone, Review, ReviewStatus
 from incidents.referrals import close_referral, closing_channel
-from incidents.selectors import work_queue_for
+from incidents.selectors import ReviewPaginator, work_queue_for
 from incidents.validators import display_phone
 from incidents.views_public import get_referral_for_user
 from peersupport import audit
@@ -77,14 +76,7 @@ def review_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            q = data["q"].strip()
-            reviews = reviews.filter(
-                Q(reference__icontains=q)
-                | Q(steis_ref__icontains=q)
-                | Q(lfpse_ref__icontains=q)
-                | Q(datix_ref__icontains=q)
-                | Q(summary__icontains=q)
-            )
+            reviews = reviews.matching(data["q"].strip())
         if data["status"]:
             reviews = reviews.filter(status=data["status"])
         if data["service"]:
@@ -93,7 +85,7 @@ def review_list(request):
             reviews = reviews.filter(response_type=data["response_type"])
         if data["overdue"]:
             reviews = reviews.overdue()
-    page = Paginator(reviews.order_by("-reported_date", "-id"), REVIEWS_PER_PAGE).get_page(
+    page = ReviewPaginator(reviews.order_by("-reported_date", "-id"), REVIEWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

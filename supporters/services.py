@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from incidents import queue_totals
 from incidents.access import team_of
 from incidents.models import Consent, TeamMember
 from peersupport import audit, outbox
@@ -270,6 +271,7 @@ def reassign(
     ReassignmentTask.objects.filter(offer=offer, done_at__isnull=True).update(
         done_at=timezone.now()
     )
+    queue_totals.changed()  # an update() sends no signal
     audit.record(
         "offer.reassigned",
         request=request,

@@ -258,16 +258,17 @@ def _pool_mismatch(person, supporter) -> bool:
 def match(request, pk):
     """The ranked shortlist for a person, with reasons; the excluded ones on request."""
     person = get_person_for_user(request.user, pk)
-    offer = person.offers.filter(
-        status__in=[OfferStatus.NEEDS_SUPPORTER, *ASSIGNED_STATUSES]
-    ).first()
+    offer = person.offers.open().first()  # needing a supporter, or with one
     if offer is None:
         messages.info(
             request, "This person has no open offer: they need consent to be contacted first."
         )
         return redirect("incidents:person_detail", pk=person.pk)
     override_pool = request.GET.get("override_pool") == "1"
-    candidates, excluded = shortlist(person, override_pool=override_pool)
+    show_excluded = request.GET.get("show_excluded") == "1"
+    candidates, excluded = shortlist(
+        person, override_pool=override_pool, candidates_only=not show_excluded
+    )
     # Supporters of other organisations are none of this team's business.
     excluded = [item for item in excluded if item.supporter.serves_review_organisation]
     if offer.supporter_id:
@@ -281,7 +282,7 @@ def match(request, pk):
             "offer": offer,
             "candidates": candidates,
             "excluded": excluded,
-            "show_excluded": request.GET.get("show_excluded") == "1",
+            "show_excluded": show_excluded,
             "override_pool": override_pool,
             "asked": list(asked_for(person).values()),
         },
@@ -292,9 +293,7 @@ def match(request, pk):
 def assign(request, pk, supporter_pk):
     """Confirm a supporter for a person: preview the offer email, choose how it reaches them."""
     person = get_person_for_user(request.user, pk)
-    offer = person.offers.filter(
-        status__in=[OfferStatus.NEEDS_SUPPORTER, *ASSIGNED_STATUSES]
-    ).first()
+    offer = person.offers.open().first()  # needing a supporter, or with one
     if offer is None:
         return redirect("incidents:person_detail", pk=person.pk)
     supporter = get_supporter_for_team(request.user, supporter_pk)

@@ -543,3 +543,15 @@ def test_audit_behind_one_proxy_records_the_clients_address(
         HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5",
     )
     assert AuditEvent.objects.get(action="person.viewed").ip_address == "203.0.113.5"
+
+
+def test_review_search_matches_within_one_field_never_across_two(team_user, service):
+    """The search reads one column of every field together (Review.search_text): a match must
+    still lie inside one field, whatever the query, as with icontains on each."""
+    review = ReviewFactory(
+        organisation=service.organisation, service=service, reference="LR-A", steis_ref="2026/1"
+    )
+    reviews = Review.objects.visible_to(team_user)
+    assert list(reviews.matching("r-a")) == [review]
+    assert list(reviews.matching("A2026")) == []
+    assert list(reviews.matching("A\x1f2026")) == []

@@ -100,6 +100,11 @@ def make_candidate(make_user, organisation, course, today):
 
 def run(person, today, **kwargs):
     candidates, excluded = shortlist(person, today=today, **kwargs)
+    # Leaving out in the database who cannot be offered changes nobody's place or reasons.
+    only = shortlist(person, today=today, candidates_only=True, **kwargs)[0]
+    assert [(c.supporter.pk, c.score, c.reasons, c.unmet) for c in only] == [
+        (c.supporter.pk, c.score, c.reasons, c.unmet) for c in candidates
+    ]
     return (
         {c.supporter.pk: c for c in candidates},
         {e.supporter.pk: e.why for e in excluded},

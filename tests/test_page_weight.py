@@ -145,3 +145,35 @@ def test_on_a_national_network_the_filters_list_only_the_chosen_organisations_se
     )
     assert wrong.status_code == 200
     assert wrong.context["form"].errors["service"]
+
+
+def test_the_work_queue_total_follows_a_change_at_once(client_for, team_user, review):
+    """The totals are cached (incidents.queue_totals) until anything they count changes."""
+    _waiting(review, QUEUE_LIMIT + 5)
+    client = client_for(team_user)
+    assert client.get(reverse("incidents:work_queue")).context["waiting_total"] == QUEUE_LIMIT + 5
+    offer = review.people.first().offers.get()
+    offer.status = "declined"
+    offer.save()
+    response = client.get(reverse("incidents:work_queue"))
+    assert response.context["waiting_total"] == QUEUE_LIMIT + 4
+
+
+def test_the_work_queue_totals_of_one_user_are_never_another_users(
+    client_for, team_user, make_user, organisation, service
+):
+    """A restricted review's people count only for those named on it, cached or not."""
+    from peersupport.roles import Role
+    from tests.factories import ReviewFactory, TeamMemberFactory
+
+    colleague = make_user(Role.TEAM)
+    TeamMemberFactory(user=colleague, organisation=organisation)
+    restricted = ReviewFactory(
+        organisation=organisation, service=service, lead_investigator=team_user, restricted=True
+    )
+    _waiting(restricted, QUEUE_LIMIT + 2)
+    named = client_for(team_user).get(reverse("incidents:work_queue"))
+    assert named.context["waiting_total"] == QUEUE_LIMIT + 2
+    not_named = client_for(colleague).get(reverse("incidents:work_queue"))
+    assert not_named.context["waiting_total"] == 0
+    assert not_named.context["waiting"] == []

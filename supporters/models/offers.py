@@ -3,7 +3,7 @@ for every status change and the team's task when a supporter must be replaced.""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -108,7 +108,16 @@ class SupportOffer(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["supporter", "status"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["supporter", "status"]),
+            models.Index(fields=["status"]),
+            # The work queue's people to contact again, from the earliest date they chose.
+            models.Index(
+                fields=["contact_again_on"],
+                condition=Q(status=OfferStatus.LATER),
+                name="offer_later_contact_again",
+            ),
+        ]
 
     def __str__(self):
         return f"Offer {self.pk}: {self.get_status_display()}"
