@@ -311,9 +311,14 @@ def _published_json(published: dict) -> list:
 
 
 def _published_from(rows: list) -> dict:
-    return {
-        (name, date.fromisoformat(month), tuple(key)): value for name, month, key, value in rows
-    }
+    months = {}
+    found = {}
+    for name, month, key, value in rows:
+        day = months.get(month)
+        if day is None:
+            day = months[month] = date.fromisoformat(month)
+        found[(name, day, tuple(key))] = value
+    return found
 
 
 def published_for(measures: list[Measure], counts: dict, filters: Filters, stamps) -> dict:
