@@ -4,6 +4,7 @@ recounts only what moved, and a page reads them without counting anything again.
 
 import json
 import random
+import re
 from datetime import date
 
 import pytest
@@ -170,3 +171,35 @@ def test_what_suppression_published_is_kept_until_a_month_it_protects_is_recount
         cache.clear()
         figures.build(Filters(JAN, JUN))
     assert len(calls) == 1 + 2 + 1  # the refresh job published its two views, then ours anew
+
+
+def test_cached_html_never_shows_one_organisations_figures_to_another_team(
+    world, manager_client, make_user, client_for, settings
+):
+    """The summary's table and a dashboard section are kept as HTML for the figures they show;
+    a team member asking for another organisation gets their own, never the cached other."""
+    from django.core.cache import cache
+
+    from peersupport.roles import Role
+    from tests.factories import TeamMemberFactory
+
+    settings.SUPPRESS_COUNTS_UP_TO, settings.SUPPRESS_ROUND_TO = 0, 1  # figures that differ
+    _grow(world, 30, random.Random(4))
+    england = f"?organisation={world.england.pk}"
+    for page in ("dashboard_summary", "dashboard"):
+        shown = manager_client.get(reverse(page) + england)  # England's HTML now cached
+        assert shown.status_code == 200
+    user = make_user(Role.TEAM)
+    TeamMemberFactory(user=user, organisation=world.scotland)
+    for page in ("dashboard_summary", "dashboard"):
+        theirs = client_for(user).get(reverse(page) + england)
+        assert theirs.context["filters"].organisation_id == world.scotland.pk
+        assert theirs.context["figures_key"] != shown.context["figures_key"]
+
+    def table(query=""):
+        page = client_for(user).get(reverse("dashboard_summary") + query).content.decode()
+        return re.sub(r'href="[^"]*"', "", page[page.index("<table") : page.index("</table>")])
+
+    asked_for_england = table(england)
+    cache.clear()
+    assert asked_for_england == table()  # Scotland's figures, as counted afresh
